@@ -1,0 +1,105 @@
+/**
+ * Gain specifications and the one gain validator used by controller creation, config loading and
+ * PSO pre-filtering.
+ *
+ * @module
+ */
+import type { ControllerType } from "../config/types.ts";
+
+/** One problem found in a gain vector. */
+export interface GainIssue {
+  /** Index of the offending gain, or -1 for a problem with the whole vector (its length). */
+  readonly index: number;
+  /** Name of the offending gain ("gains" for the whole vector). */
+  readonly name: string;
+  /** What is wrong, with the value given and what is allowed. */
+  readonly message: string;
+}
+
+/** Result of {@linkcode validateGainVector}. */
+export interface GainValidation {
+  readonly ok: boolean;
+  readonly errors: readonly GainIssue[];
+}
+
+/** Gain names of each controller type, in the order the gain vector holds them. */
+export const GAIN_NAMES: Readonly<Record<ControllerType, readonly string[]>> = Object.freeze({
+  classical_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "K", "kd"]),
+  sta_smc: Object.freeze(["K1", "K2", "k1", "k2", "lambda1", "lambda2"]),
+  adaptive_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "gamma"]),
+  hybrid_adaptive_sta_smc: Object.freeze(["c1", "lambda1", "c2", "lambda2"]),
+});
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (typeof value === "number") return String(value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array`;
+  return typeof value;
+}
+
+/**
+ * Checks a gain vector against the rules of its controller type: the right count, every gain a
+ * finite number greater than 0, and for super-twisting K1 > K2 (the condition under which the
+ * super-twisting law converges).
+ *
+ * Never throws: it returns every problem at once, each with the gain's index and name.
+ *
+ * @example Usage
+ * ```ts
+ * import { validateGainVector } from "./gains.ts";
+ * const result = validateGainVector("sta_smc", [4, 8, 1, 2, 3, 4]);
+ * console.log(result.ok, result.errors[0].message);
+ * // false "sta_smc gain K2 (index 1): must be smaller than K1 (4) for super-twisting stability, got 8"
+ * ```
+ *
+ * @param type The canonical controller type.
+ * @param gains The candidate gains (any value; non-arrays are reported).
+ * @returns `{ ok, errors }`.
+ */
+export function validateGainVector(type: ControllerType, gains: unknown): GainValidation {
+  const names = GAIN_NAMES[type];
+  const errors: GainIssue[] = [];
+  if (!Array.isArray(gains) && !ArrayBuffer.isView(gains)) {
+    errors.push({
+      index: -1,
+      name: "gains",
+      message: `${type} gains: must be an array of ${names.length} numbers (${names.join(", ")}), got ${
+        describe(gains)
+      }`,
+    });
+    return { ok: false, errors };
+  }
+  const values = Array.from(gains as ArrayLike<unknown>);
+  if (values.length !== names.length) {
+    errors.push({
+      index: -1,
+      name: "gains",
+      message: `${type} gains: must have ${names.length} values (${names.join(", ")}), got ${values.length}`,
+    });
+  }
+  const n = Math.min(values.length, names.length);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const where = `${type} gain ${names[i]} (index ${i})`;
+    if (typeof v !== "number") {
+      errors.push({ index: i, name: names[i], message: `${where}: must be a number, got ${describe(v)}` });
+    } else if (!Number.isFinite(v)) {
+      errors.push({ index: i, name: names[i], message: `${where}: must be finite, got ${v}` });
+    } else if (v <= 0) {
+      errors.push({ index: i, name: names[i], message: `${where}: must be greater than 0, got ${v}` });
+    }
+  }
+  if (type === "sta_smc" && values.length >= 2) {
+    const [k1, k2] = values;
+    if (typeof k1 === "number" && typeof k2 === "number" && Number.isFinite(k1) && Number.isFinite(k2) &&
+      k1 > 0 && k2 > 0 && !(k1 > k2)) {
+      errors.push({
+        index: 1,
+        name: "K2",
+        message: `${type} gain K2 (index 1): must be smaller than K1 (${k1}) for super-twisting stability, got ${k2}`,
+      });
+    }
+  }
+  return { ok: errors.length === 0, errors };
+}
