@@ -103,3 +103,53 @@ export function validateGainVector(type: ControllerType, gains: unknown): GainVa
   }
   return { ok: errors.length === 0, errors };
 }
+
+/**
+ * Thrown when a gain vector fails {@linkcode validateGainVector}; carries every problem.
+ *
+ * @example Usage
+ * ```ts
+ * import { GainValidationError, validateGainVector } from "./gains.ts";
+ * const v = validateGainVector("classical_smc", [1, 2]);
+ * const err = new GainValidationError("classical_smc", v.errors);
+ * console.log(err.name); // "GainValidationError"
+ * ```
+ */
+export class GainValidationError extends Error {
+  /** The controller type whose gains were rejected. */
+  readonly controllerType: ControllerType;
+  /** Every problem found. */
+  readonly errors: readonly GainIssue[];
+  /**
+   * @param controllerType The controller type.
+   * @param errors The problems; the message lists one per line.
+   * @param prefix Optional context such as the config path the gains came from.
+   */
+  constructor(controllerType: ControllerType, errors: readonly GainIssue[], prefix?: string) {
+    const lines = errors.map((e) => (prefix ? `${prefix}: ${e.message}` : e.message));
+    super(lines.join("\n"));
+    this.name = "GainValidationError";
+    this.controllerType = controllerType;
+    this.errors = errors;
+  }
+}
+
+/**
+ * Validates gains and returns a frozen copy, or throws a {@linkcode GainValidationError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { assertValidGains } from "./gains.ts";
+ * const gains = assertValidGains("hybrid_adaptive_sta_smc", [0.5, 22.7, 2.5, 6.7]);
+ * ```
+ *
+ * @param type Controller type.
+ * @param gains Candidate gains.
+ * @param prefix Optional context (e.g. a config path) prefixed to each message.
+ * @returns The gains as a frozen number array.
+ */
+export function assertValidGains(type: ControllerType, gains: unknown, prefix?: string): readonly number[] {
+  const result = validateGainVector(type, gains);
+  if (!result.ok) throw new GainValidationError(type, result.errors, prefix);
+  return Object.freeze(Array.from(gains as ArrayLike<number>));
+}

@@ -1,0 +1,57 @@
+/**
+ * Classical sliding-mode controller with a boundary layer (SPEC 3).
+ *
+ * σ = kc·(ẋ + λc·x) − k1·θ̇1 + k2·θ̇2 − λ1·θ1 + λ2·θ2, v = −K·sat(σ, ε) − kd·σ, u = (v − f)/d.
+ *
+ * @module
+ */
+import type { ClassicalConfig } from "../config/types.ts";
+import type { ControlKernel } from "../plant/mod.ts";
+import { assertValidGains } from "./gains.ts";
+import { buildController, type Controller, type ControllerOptions, createSurface, sat } from "./sliding.ts";
+
+/**
+ * Creates a classical SMC. Gains `[k1, k2, λ1, λ2, K, kd]`, all finite and > 0. Stateless.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createClassicalSMC } from "./classical.ts";
+ * const ctrl = createClassicalSMC({ gains: [0.5, 2.31, 11.09, 16.04, 6.65, 1.95], physics, params: config.controllers.classical_smc, dt: 0.01 });
+ * const { u } = ctrl.computeControl([0, 0.05, -0.03, 0, 0, 0]);
+ * ```
+ *
+ * @param options Gains, physics of the model, config block, dt.
+ * @returns The controller.
+ */
+export function createClassicalSMC(options: ControllerOptions<ClassicalConfig>): Controller {
+  const gains = assertValidGains("classical_smc", options.gains);
+  const [k1, k2, l1, l2, K, kd] = gains;
+  const p = options.params;
+  const kc = p.cart_gain, lc = p.cart_lambda, eps = p.boundary_layer, method = p.switch_method;
+  const maxForce = p.max_force;
+  const surface = createSurface([kc, -k1, k2], [kc * lc, -l1, l2], options.physics, p);
+  const sd = new Float64Array(4);
+  const kernel: ControlKernel = {
+    internalSize: 0,
+    maxForce,
+    init() {},
+    step(s, so, _internal, _io, _dt, out) {
+      surface.eval(s, so, sd);
+      const sigma = sd[0];
+      const v = -K * sat(sigma, eps, method) - kd * sigma;
+      const u = (v - sd[2]) / sd[1];
+      out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
+      out[1] = sigma;
+      out[2] = sd[3];
+    },
+  };
+  return buildController({
+    type: "classical_smc",
+    gains,
+    params: p,
+    model: surface.model,
+    dt: options.dt,
+    kernel,
+    stateFields: [],
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * The four sliding-mode controllers and the pieces they share.
+ *
+ * @module
+ */
+export {
+  buildController,
+  type ControlOutput,
+  type Controller,
+  type ControllerOptions,
+  type ControllerParts,
+  type ControllerState,
+  createSurface,
+  sat,
+  type SlidingSurface,
+} from "./sliding.ts";
+export {
+  assertValidGains,
+  GAIN_NAMES,
+  type GainIssue,
+  type GainValidation,
+  GainValidationError,
+  validateGainVector,
+} from "./gains.ts";
+export { createClassicalSMC } from "./classical.ts";
+export { createSuperTwistingSMC } from "./super_twisting.ts";
+export { createAdaptiveSMC } from "./adaptive.ts";
+export { createHybridAdaptiveSTASMC } from "./hybrid.ts";
