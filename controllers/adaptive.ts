@@ -10,7 +10,14 @@
 import type { AdaptiveConfig } from "../config/types.ts";
 import type { ControlKernel } from "../plant/mod.ts";
 import { assertValidGains } from "./gains.ts";
-import { buildController, clip, type Controller, type ControllerOptions, createSurface, sat } from "./sliding.ts";
+import {
+  buildController,
+  clip,
+  type Controller,
+  type ControllerOptions,
+  createSurface,
+  sat,
+} from "./sliding.ts";
 
 /**
  * Creates an adaptive SMC. Gains `[k1, k2, λ1, λ2, γ]`, all finite and > 0. Internal state `{ K }`,

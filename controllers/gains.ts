@@ -53,12 +53,16 @@ function describe(value: unknown): string {
  * // false "sta_smc gain K2 (index 1): must be smaller than K1 (4) for super-twisting stability, got 8"
  * ```
  *
- * @param type The canonical controller type.
+ * @param type The canonical controller type (or a custom type with `names`).
  * @param gains The candidate gains (any value; non-arrays are reported).
+ * @param names Gain names in order; defaults to the built-in type's {@linkcode GAIN_NAMES}.
  * @returns `{ ok, errors }`.
  */
-export function validateGainVector(type: ControllerType, gains: unknown): GainValidation {
-  const names = GAIN_NAMES[type];
+export function validateGainVector(
+  type: ControllerType | string,
+  gains: unknown,
+  names: readonly string[] = GAIN_NAMES[type as ControllerType] ?? [],
+): GainValidation {
   const errors: GainIssue[] = [];
   if (!Array.isArray(gains) && !ArrayBuffer.isView(gains)) {
     errors.push({
@@ -92,12 +96,15 @@ export function validateGainVector(type: ControllerType, gains: unknown): GainVa
   }
   if (type === "sta_smc" && values.length >= 2) {
     const [k1, k2] = values;
-    if (typeof k1 === "number" && typeof k2 === "number" && Number.isFinite(k1) && Number.isFinite(k2) &&
-      k1 > 0 && k2 > 0 && !(k1 > k2)) {
+    if (
+      typeof k1 === "number" && typeof k2 === "number" && Number.isFinite(k1) && Number.isFinite(k2) &&
+      k1 > 0 && k2 > 0 && !(k1 > k2)
+    ) {
       errors.push({
         index: 1,
         name: "K2",
-        message: `${type} gain K2 (index 1): must be smaller than K1 (${k1}) for super-twisting stability, got ${k2}`,
+        message:
+          `${type} gain K2 (index 1): must be smaller than K1 (${k1}) for super-twisting stability, got ${k2}`,
       });
     }
   }
@@ -117,7 +124,7 @@ export function validateGainVector(type: ControllerType, gains: unknown): GainVa
  */
 export class GainValidationError extends Error {
   /** The controller type whose gains were rejected. */
-  readonly controllerType: ControllerType;
+  readonly controllerType: string;
   /** Every problem found. */
   readonly errors: readonly GainIssue[];
   /**
@@ -125,7 +132,7 @@ export class GainValidationError extends Error {
    * @param errors The problems; the message lists one per line.
    * @param prefix Optional context such as the config path the gains came from.
    */
-  constructor(controllerType: ControllerType, errors: readonly GainIssue[], prefix?: string) {
+  constructor(controllerType: string, errors: readonly GainIssue[], prefix?: string) {
     const lines = errors.map((e) => (prefix ? `${prefix}: ${e.message}` : e.message));
     super(lines.join("\n"));
     this.name = "GainValidationError";

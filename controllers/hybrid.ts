@@ -12,7 +12,14 @@
 import type { HybridConfig } from "../config/types.ts";
 import type { ControlKernel } from "../plant/mod.ts";
 import { assertValidGains } from "./gains.ts";
-import { buildController, clip, type Controller, type ControllerOptions, createSurface, sat } from "./sliding.ts";
+import {
+  buildController,
+  clip,
+  type Controller,
+  type ControllerOptions,
+  createSurface,
+  sat,
+} from "./sliding.ts";
 
 /**
  * Creates a hybrid adaptive super-twisting SMC. Gains `[c1, λ1, c2, λ2]`, all finite and > 0.

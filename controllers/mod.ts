@@ -5,11 +5,11 @@
  */
 export {
   buildController,
-  type ControlOutput,
   type Controller,
   type ControllerOptions,
   type ControllerParts,
   type ControllerState,
+  type ControlOutput,
   createSurface,
   sat,
   type SlidingSurface,

@@ -173,7 +173,9 @@ export function buildController(parts: ControllerParts): Controller {
     initialState,
     computeControl(x: ArrayLike<number>, state?: ControllerState, dt = defaultDt): ControlOutput {
       checkState(x, "x");
-      if (!(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`dt: must be a finite number > 0, got ${dt}`);
+      if (!(dt > 0) || !Number.isFinite(dt)) {
+        throw new RangeError(`dt: must be a finite number > 0, got ${dt}`);
+      }
       const internal = new Float64Array(Math.max(1, n));
       const st = state ?? initialState();
       for (let i = 0; i < n; i++) {

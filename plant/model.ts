@@ -251,7 +251,9 @@ export function createPlant(physics: Readonly<PhysicsConfig>, options: PlantOpti
 export function checkState(state: ArrayLike<number>, what = "state"): void {
   if (state == null || typeof state.length !== "number" || state.length !== STATE_SIZE) {
     throw new RangeError(
-      `${what}: must hold 6 values [x, θ1, θ2, ẋ, θ̇1, θ̇2], got ${state == null ? state : `length ${state.length}`}`,
+      `${what}: must hold 6 values [x, θ1, θ2, ẋ, θ̇1, θ̇2], got ${
+        state == null ? state : `length ${state.length}`
+      }`,
     );
   }
   for (let i = 0; i < STATE_SIZE; i++) {
