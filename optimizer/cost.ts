@@ -1,0 +1,191 @@
+/**
+ * The control cost of a closed-loop run (SPEC 5): normalised, weighted integrals of the state error,
+ * the control effort, the control rate and σ, plus a penalty for a run that fails.
+ *
+ * @module
+ */
+import type { CostFunctionConfig } from "../config/types.ts";
+import {
+  type BatchWorkspace,
+  STATE_SIZE,
+  STATUS_DIVERGED,
+  STATUS_OK,
+  type Trajectory,
+} from "../plant/mod.ts";
+
+/** Everything the cost needs besides the trajectory. */
+export interface CostSettings {
+  readonly weights: CostFunctionConfig["weights"];
+  readonly norms: CostFunctionConfig["norms"];
+  readonly instabilityPenalty: number;
+  readonly timeWeighting: "none" | "linear";
+  readonly dt: number;
+  /** The requested horizon T (a run that fails at t_f pays penalty·(T − t_f)/T). */
+  readonly duration: number;
+}
+
+/**
+ * Builds {@linkcode CostSettings} from the `cost_function` section and the simulation step and horizon.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const settings = costSettings(config.cost_function, config.simulation.dt, config.simulation.duration);
+ * ```
+ *
+ * @param cf The `cost_function` config section.
+ * @param dt Simulation step [s].
+ * @param duration Horizon T [s].
+ * @returns The settings.
+ */
+export function costSettings(cf: CostFunctionConfig, dt: number, duration: number): CostSettings {
+  return {
+    weights: cf.weights,
+    norms: cf.norms,
+    instabilityPenalty: cf.instability_penalty,
+    timeWeighting: cf.time_weighting,
+    dt,
+    duration,
+  };
+}
+
+/** The parts of a cost, each already normalised and weighted. */
+export interface CostBreakdown {
+  readonly stateError: number;
+  readonly controlEffort: number;
+  readonly controlRate: number;
+  readonly sliding: number;
+  readonly failurePenalty: number;
+  readonly total: number;
+}
+
+/**
+ * The allocation-free core: the cost of `steps` controls and the matching states of one run, read at
+ * offsets (row-major states), given its status code and number of controls applied.
+ *
+ * ISE = Σ dt·Σ_j x_j² over the states at which a control was applied (optionally weighted by t/T),
+ * U = Σ dt·u², DU = Σ dt·((u_k − u_{k−1})/dt)² (the first difference is 0), S = Σ dt·σ². A run that
+ * failed at sample n (time n·dt) adds `penalty·(T − n·dt)/T`; a diverged run costs the full penalty
+ * (its integrals are not finite), so no failed or empty run is ever cheap.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const j = costAt(ws.x, p * (N + 1) * 6, ws.u, ws.sigma, p * N, ws.length[p] - 1, ws.status[p], settings);
+ * ```
+ *
+ * @param x States buffer.
+ * @param xo Offset of the run's first state.
+ * @param u Controls buffer.
+ * @param sigma σ buffer (same layout as `u`).
+ * @param uo Offset of the run's first control.
+ * @param n Number of controls applied.
+ * @param status Status code (0 ok, 1 fell, 2 diverged, 3 off track).
+ * @param s Cost settings.
+ * @returns The total cost.
+ */
+export function costAt(
+  x: Float64Array,
+  xo: number,
+  u: Float64Array,
+  sigma: Float64Array,
+  uo: number,
+  n: number,
+  status: number,
+  s: CostSettings,
+): number {
+  const T = s.duration, dt = s.dt, penalty = s.instabilityPenalty;
+  if (status === STATUS_DIVERGED) return penalty;
+  const linear = s.timeWeighting === "linear";
+  let ise = 0, eff = 0, rate = 0, sl = 0, prev = n > 0 ? u[uo] : 0;
+  for (let k = 0; k < n; k++) {
+    const o = xo + k * STATE_SIZE;
+    let e = 0;
+    for (let j = 0; j < STATE_SIZE; j++) e += x[o + j] * x[o + j];
+    ise += linear ? e * (k * dt) / T : e;
+    const uk = u[uo + k];
+    eff += uk * uk;
+    const du = (uk - prev) / dt;
+    rate += du * du;
+    prev = uk;
+    const sk = sigma[uo + k];
+    sl += sk * sk;
+  }
+  const w = s.weights, nm = s.norms;
+  let total = dt * (w.state_error * ise / nm.state_error + w.control_effort * eff / nm.control_effort +
+    w.control_rate * rate / nm.control_rate + w.sliding * sl / nm.sliding);
+  if (status !== STATUS_OK) total += penalty * Math.max(0, T - n * dt) / T;
+  // Integrals of a run that blew up without being caught as diverged are still no excuse for NaN.
+  return Number.isFinite(total) ? total : penalty;
+}
+
+/**
+ * The cost of particle `p` of a batch workspace.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const ws = simulateBatch({ particles, dt, steps });
+ * const j0 = costOfBatchRun(ws, 0, settings);
+ * ```
+ *
+ * @param ws The workspace from `simulateBatch`.
+ * @param p Particle index.
+ * @param s Cost settings.
+ * @returns The cost.
+ */
+export function costOfBatchRun(ws: BatchWorkspace, p: number, s: CostSettings): number {
+  return costAt(
+    ws.x,
+    p * (ws.steps + 1) * STATE_SIZE,
+    ws.u,
+    ws.sigma,
+    p * ws.steps,
+    ws.length[p] - 1,
+    ws.status[p],
+    s,
+  );
+}
+
+const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
+
+/**
+ * The control cost of one trajectory (SPEC 5), with its parts.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { controlCost } from "./cost.ts";
+ * const run = simulate({ plant, controller, x0, dt: 0.01, duration: 10 });
+ * console.log(controlCost(run, config.cost_function).total);
+ * ```
+ *
+ * @param run A trajectory from `simulate()`.
+ * @param cf The `cost_function` config section.
+ * @returns The breakdown; `total` equals what the tuner minimises for this run.
+ */
+export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakdown {
+  const s = costSettings(cf, run.dt, run.duration);
+  const code = STATUS_CODES[run.status];
+  const total = costAt(run.x, 0, run.u, run.sigma, 0, run.steps, code, s);
+  const only = (key: keyof CostFunctionConfig["weights"]) =>
+    costAt(run.x, 0, run.u, run.sigma, 0, run.steps, STATUS_OK, {
+      ...s,
+      weights: {
+        state_error: 0,
+        control_effort: 0,
+        control_rate: 0,
+        sliding: 0,
+        [key]: s.weights[key],
+      },
+    });
+  const failurePenalty = code === STATUS_OK
+    ? 0
+    : code === STATUS_DIVERGED
+    ? s.instabilityPenalty
+    : s.instabilityPenalty * Math.max(0, s.duration - run.steps * run.dt) / s.duration;
+  return {
+    stateError: only("state_error"),
+    controlEffort: only("control_effort"),
+    controlRate: only("control_rate"),
+    sliding: only("sliding"),
+    failurePenalty,
+    total,
+  };
+}
