@@ -363,8 +363,12 @@ const pso = object({
   }
   const n = num(valid, "n_particles");
   const k = num(valid, "ring_neighbours");
-  if (n !== undefined && k !== undefined && !(k < n)) {
-    report.error(`${path}.ring_neighbours`, `must be less than ${path}.n_particles (${n}), got ${k}`);
+  // Neighbours only matter for the ring; with the global topology a small swarm must stay valid.
+  if (valid.topology === "ring" && n !== undefined && k !== undefined && !(k < n)) {
+    report.error(
+      `${path}.ring_neighbours`,
+      `must be less than ${path}.n_particles (${n}) with the ring topology, got ${k}`,
+    );
   }
 });
 
