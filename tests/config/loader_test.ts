@@ -808,7 +808,7 @@ const HOSTILE: readonly HostileCase[] = [
     name: "ring_neighbours ≥ n_particles",
     edits: { "pso.topology": "ring", "pso.ring_neighbours": 40 },
     path: "pso.ring_neighbours",
-    fragment: "must be less than pso.n_particles (40), got 40",
+    fragment: "must be less than pso.n_particles (40) with the ring topology, got 40",
   },
   {
     name: "velocity_clamp 0",
