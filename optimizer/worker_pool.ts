@@ -1,0 +1,697 @@
+/**
+ * A fixed pool of long-lived module Workers that run tasks by kind, with a bounded number of tasks
+ * in flight per Worker and a FIFO queue for the rest.
+ *
+ * The Worker module answers with {@linkcode serveWorker} from `./worker_protocol.ts`. The pool
+ * never hangs: a Worker that throws, dies, fails to load or overruns a timeout fails its tasks with
+ * a typed error and (if it had loaded) is replaced; `close()` rejects everything still pending.
+ *
+ * @module
+ */
+
+import { isWorkerMessage, type SerializedError, type WorkerMessage } from "./worker_protocol.ts";
+
+/** Options for {@linkcode WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** The Worker module; resolve it against the caller: `new URL("./w.ts", import.meta.url)`. */
+  readonly moduleUrl: string | URL;
+  /** Number of Workers, an integer >= 1. Default `navigator.hardwareConcurrency`. */
+  readonly size?: number;
+  /** Tasks a Worker may run at once, an integer >= 1. Default 1. */
+  readonly maxInFlightPerWorker?: number;
+  /** Names the pool in errors; Workers are named `"<name>#<index>"`. Default `"worker-pool"`. */
+  readonly name?: string;
+  /** Extra Worker options; `type` is always `"module"` and `name` is set by the pool. */
+  readonly workerOptions?: Omit<WorkerOptions, "type" | "name">;
+  /** Default per-task timeout in ms, counted from when the task reaches a Worker. Default none. */
+  readonly taskTimeoutMs?: number;
+  /** How long a Worker may take to load and call `serveWorker()`. Default 30 000 ms. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** Per-task options for {@linkcode WorkerPool.run}. */
+export interface RunOptions {
+  /** Objects in `payload` to transfer (not copy) to the Worker. */
+  readonly transfer?: readonly Transferable[];
+  /** Timeout in ms from when the task reaches a Worker; overrides the pool's `taskTimeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Aborting removes a queued task, or terminates and replaces the Worker running it. */
+  readonly signal?: AbortSignal;
+}
+
+/** A task's result with the Worker that produced it. */
+export interface TaskInfo<T> {
+  readonly result: T;
+  /** The Worker slot, 0 … size − 1; a replacement Worker keeps its slot's index. */
+  readonly workerIndex: number;
+  /** Milliseconds from dispatch to the Worker until the result arrived. */
+  readonly durationMs: number;
+}
+
+/** A snapshot of the pool's counters, from {@linkcode WorkerPool.stats}. */
+export interface WorkerPoolStats {
+  /** The configured number of Workers. */
+  readonly size: number;
+  /** Workers spawned and not terminated (loading or ready). */
+  readonly live: number;
+  /** Workers whose module has loaded (they called `serveWorker()`). */
+  readonly ready: number;
+  /** Workers running at least one task. */
+  readonly busy: number;
+  /** Tasks queued plus tasks in flight. */
+  readonly pending: number;
+  /** Tasks waiting for a free Worker. */
+  readonly queued: number;
+  /** Tasks sent to a Worker and not yet answered. */
+  readonly inFlight: number;
+  /** Tasks that resolved. */
+  readonly completed: number;
+  /** Tasks that rejected for any reason, including close and abort. */
+  readonly failed: number;
+  /** Workers replaced after a crash or a timeout. */
+  readonly replaced: number;
+  /** Tasks completed per Worker slot. */
+  readonly completedPerWorker: readonly number[];
+}
+
+/**
+ * A task was rejected because the pool is closed (it was queued or in flight at `close()`, or
+ * `run()` was called after it).
+ *
+ * @example Matching on the class
+ * ```ts
+ * import { PoolClosedError } from "./worker_pool.ts";
+ * const error: unknown = new PoolClosedError("pool", "square");
+ * if (error instanceof PoolClosedError) console.log(error.message);
+ * ```
+ */
+export class PoolClosedError extends Error {
+  /**
+   * @param poolName The pool's name.
+   * @param kind The task's kind.
+   */
+  constructor(poolName: string, kind: string) {
+    super(`Worker pool "${poolName}" is closed: task "${kind}" was not completed`);
+    this.name = "PoolClosedError";
+  }
+}
+
+/**
+ * A Worker threw an uncaught error, died, or was terminated while it ran this task (the task
+ * itself may have been fine). The Worker has been replaced.
+ *
+ * @example Matching on the class
+ * ```ts
+ * import { WorkerCrashedError } from "./worker_pool.ts";
+ * const error = new WorkerCrashedError("pool", 2, "Uncaught Error: boom", "square");
+ * console.log(error.workerIndex, error.reason);
+ * ```
+ */
+export class WorkerCrashedError extends Error {
+  /** The Worker slot that crashed. */
+  readonly workerIndex: number;
+  /** What the runtime reported: the uncaught error's message, or how the Worker died. */
+  readonly reason: string;
+  /**
+   * @param poolName The pool's name.
+   * @param workerIndex The Worker slot.
+   * @param reason The runtime's message.
+   * @param kind The task's kind.
+   */
+  constructor(poolName: string, workerIndex: number, reason: string, kind: string) {
+    super(`Worker ${workerIndex} of pool "${poolName}" crashed while running task "${kind}": ${reason}`);
+    this.name = "WorkerCrashedError";
+    this.workerIndex = workerIndex;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The Worker module did not load (not found, threw at the top level, or never called
+ * `serveWorker()`), so no Worker could run this task.
+ *
+ * @example Matching on the class
+ * ```ts
+ * import { WorkerLoadError } from "./worker_pool.ts";
+ * const error = new WorkerLoadError("pool", "file:///w.ts", 0, 'Module not found "file:///w.ts".');
+ * console.log(error.moduleUrl);
+ * ```
+ */
+export class WorkerLoadError extends Error {
+  /** The module that failed. */
+  readonly moduleUrl: string;
+  /** The Worker slot whose load failed last. */
+  readonly workerIndex: number;
+  /**
+   * @param poolName The pool's name.
+   * @param moduleUrl The Worker module.
+   * @param workerIndex The Worker slot.
+   * @param reason The runtime's message.
+   */
+  constructor(poolName: string, moduleUrl: string, workerIndex: number, reason: string) {
+    super(`Worker pool "${poolName}" has no live Worker: module ${moduleUrl} failed to load: ${reason}`);
+    this.name = "WorkerLoadError";
+    this.moduleUrl = moduleUrl;
+    this.workerIndex = workerIndex;
+  }
+}
+
+/**
+ * The task's handler threw or rejected inside the Worker (or its kind is unknown there). The Worker
+ * is fine and keeps serving; `remote` holds the Worker-side error.
+ *
+ * @example Reading the Worker-side error
+ * ```ts
+ * import { WorkerTaskError } from "./worker_pool.ts";
+ * const error = new WorkerTaskError("pool", 1, "square", { name: "RangeError", message: "n < 0" });
+ * console.log(error.remote.name); // "RangeError"
+ * ```
+ */
+export class WorkerTaskError extends Error {
+  /** The Worker slot that ran the task. */
+  readonly workerIndex: number;
+  /** The task's kind. */
+  readonly kind: string;
+  /** The error as thrown in the Worker: name, message, stack. */
+  readonly remote: SerializedError;
+  /**
+   * @param poolName The pool's name.
+   * @param workerIndex The Worker slot.
+   * @param kind The task's kind.
+   * @param remote The Worker-side error.
+   */
+  constructor(poolName: string, workerIndex: number, kind: string, remote: SerializedError) {
+    super(
+      `Task "${kind}" failed in worker ${workerIndex} of pool "${poolName}": ${remote.name}: ${remote.message}`,
+    );
+    this.name = "WorkerTaskError";
+    this.workerIndex = workerIndex;
+    this.kind = kind;
+    this.remote = remote;
+    if (remote.stack !== undefined) this.stack = `${this.name}: ${this.message}\n  [worker] ${remote.stack}`;
+  }
+}
+
+/**
+ * A task ran longer than its timeout; its Worker was terminated and replaced.
+ *
+ * The task rejects on time whatever the Worker is doing, but in Deno 2.9 `terminate()` does not
+ * interrupt synchronous JavaScript: a Worker stuck in a loop keeps its thread (and a core) until
+ * the loop ends, and the process cannot exit before that (denoland/deno PR #35657).
+ *
+ * @example Matching on the class
+ * ```ts
+ * import { TaskTimeoutError } from "./worker_pool.ts";
+ * const error = new TaskTimeoutError("pool", 0, "spin", 200);
+ * console.log(error.timeoutMs); // 200
+ * ```
+ */
+export class TaskTimeoutError extends Error {
+  /** The Worker slot that ran the task. */
+  readonly workerIndex: number;
+  /** The timeout that was exceeded. */
+  readonly timeoutMs: number;
+  /**
+   * @param poolName The pool's name.
+   * @param workerIndex The Worker slot.
+   * @param kind The task's kind.
+   * @param timeoutMs The timeout.
+   */
+  constructor(poolName: string, workerIndex: number, kind: string, timeoutMs: number) {
+    super(
+      `Task "${kind}" exceeded its timeout of ${timeoutMs} ms in worker ${workerIndex} of pool "${poolName}": ` +
+        "the worker was terminated and replaced",
+    );
+    this.name = "TaskTimeoutError";
+    this.workerIndex = workerIndex;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+interface Task {
+  readonly id: number;
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly transfer: Transferable[];
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (info: TaskInfo<unknown>) => void;
+  readonly reject: (error: unknown) => void;
+  onAbort?: () => void;
+  timer?: ReturnType<typeof setTimeout>;
+  slot?: Slot;
+  startedAt: number;
+  settled: boolean;
+}
+
+interface Slot {
+  readonly index: number;
+  readonly worker: Worker;
+  ready: boolean;
+  readyTimer?: ReturnType<typeof setTimeout>;
+  readonly inFlight: Map<number, Task>;
+}
+
+function checkCount(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`WorkerPool ${what}: must be an integer >= 1, got ${value}`);
+  }
+  return value;
+}
+
+function checkTimeout(what: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(value > 0 && value <= 2 ** 31 - 1)) {
+    throw new RangeError(`WorkerPool ${what}: must be a number of ms in (0, 2147483647], got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * A fixed number of long-lived module Workers, spawned at construction, that run tasks sent with
+ * {@linkcode WorkerPool.run}.
+ *
+ * At most `maxInFlightPerWorker` tasks run on a Worker at once; the rest wait in a FIFO queue and
+ * go to the least busy ready Worker. Every task settles: it resolves with the handler's result or
+ * rejects with {@linkcode WorkerTaskError} (the handler threw), {@linkcode WorkerCrashedError} (the
+ * Worker died; it is replaced), {@linkcode TaskTimeoutError} (it is replaced),
+ * {@linkcode WorkerLoadError} (no Worker could load the module) or {@linkcode PoolClosedError}.
+ * A Worker that fails to load is not respawned (it would fail again); when no Worker is left, every
+ * queued and later task rejects with the load error. Close it with `close()` or `await using`.
+ *
+ * @example Squaring numbers on 2 Workers (with the test suite's echo Worker)
+ * ```ts
+ * import { WorkerPool } from "./worker_pool.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const moduleUrl = new URL("../tests/fixtures/echo_worker.ts", import.meta.url);
+ * await using pool = new WorkerPool({ moduleUrl, size: 2 });
+ * assert.deepEqual(await pool.map<number>("square", [1, 2, 3]), [1, 4, 9]);
+ * const { result, workerIndex } = await pool.runWithInfo<number>("square", 4);
+ * assert.equal(result, 16);
+ * assert.ok(workerIndex === 0 || workerIndex === 1);
+ * ```
+ */
+export class WorkerPool implements AsyncDisposable {
+  readonly #name: string;
+  readonly #moduleUrl: string;
+  readonly #size: number;
+  readonly #maxInFlight: number;
+  readonly #workerOptions: Omit<WorkerOptions, "type" | "name">;
+  readonly #taskTimeoutMs: number | undefined;
+  readonly #readyTimeoutMs: number;
+  readonly #slots: (Slot | undefined)[];
+  readonly #queue: Task[] = [];
+  readonly #completedPerWorker: number[];
+  #queueHead = 0;
+  #nextId = 1;
+  #nextSlot = 0;
+  #closed = false;
+  #loadError: WorkerLoadError | undefined;
+  #completed = 0;
+  #failed = 0;
+  #replaced = 0;
+
+  /**
+   * Spawns the Workers.
+   *
+   * @param options See {@linkcode WorkerPoolOptions}.
+   * @throws {RangeError} On a size, in-flight bound or timeout that is not allowed.
+   */
+  constructor(options: WorkerPoolOptions) {
+    this.#name = options.name ?? "worker-pool";
+    this.#moduleUrl = String(options.moduleUrl);
+    this.#size = checkCount("size", options.size ?? navigator.hardwareConcurrency);
+    this.#maxInFlight = checkCount("maxInFlightPerWorker", options.maxInFlightPerWorker ?? 1);
+    this.#taskTimeoutMs = checkTimeout("taskTimeoutMs", options.taskTimeoutMs);
+    this.#readyTimeoutMs = checkTimeout("readyTimeoutMs", options.readyTimeoutMs) ?? 30_000;
+    this.#workerOptions = options.workerOptions ?? {};
+    this.#completedPerWorker = new Array<number>(this.#size).fill(0);
+    this.#slots = new Array<Slot | undefined>(this.#size);
+    for (let index = 0; index < this.#size; index++) this.#spawn(index);
+  }
+
+  /** The pool's name, as used in errors and Worker names. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** `true` once `close()` has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs one task on a Worker and resolves with the handler's result.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const nine = await pool.run<number>("square", 3);
+   * const sum = await pool.run<number>("sum", buffer, { transfer: [buffer], timeoutMs: 1000 });
+   * ```
+   *
+   * @param kind The handler name in the Worker module.
+   * @param payload Anything structured clone accepts.
+   * @param options A transfer list, or {@linkcode RunOptions}.
+   * @returns The result; rejects as described on {@linkcode WorkerPool}.
+   */
+  async run<T = unknown>(
+    kind: string,
+    payload?: unknown,
+    options?: readonly Transferable[] | RunOptions,
+  ): Promise<T> {
+    return (await this.runWithInfo<T>(kind, payload, options)).result;
+  }
+
+  /**
+   * Like {@linkcode WorkerPool.run}, and also says which Worker ran the task and for how long.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const { result, workerIndex } = await pool.runWithInfo<number>("square", 3);
+   * ```
+   *
+   * @param kind The handler name in the Worker module.
+   * @param payload Anything structured clone accepts.
+   * @param options A transfer list, or {@linkcode RunOptions}.
+   * @returns The result, the Worker slot and the duration.
+   */
+  runWithInfo<T = unknown>(
+    kind: string,
+    payload?: unknown,
+    options: readonly Transferable[] | RunOptions = {},
+  ): Promise<TaskInfo<T>> {
+    const opts: RunOptions = isTransferList(options) ? { transfer: options } : options;
+    let timeoutMs: number | undefined;
+    try {
+      timeoutMs = checkTimeout("timeoutMs", opts.timeoutMs) ?? this.#taskTimeoutMs;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name, kind));
+    if (this.#loadError !== undefined) return Promise.reject(this.#loadError);
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    return new Promise<TaskInfo<T>>((resolve, reject) => {
+      const task: Task = {
+        id: this.#nextId++,
+        kind,
+        payload,
+        transfer: [...(opts.transfer ?? [])],
+        timeoutMs,
+        signal: opts.signal,
+        resolve: resolve as (info: TaskInfo<unknown>) => void,
+        reject,
+        startedAt: 0,
+        settled: false,
+      };
+      if (task.signal !== undefined) {
+        const signal = task.signal;
+        task.onAbort = () => this.#abort(task, signal.reason);
+        signal.addEventListener("abort", task.onAbort, { once: true });
+      }
+      this.#queue.push(task);
+      this.#dispatch();
+    });
+  }
+
+  /**
+   * Runs one task per payload and resolves with the results in input order, whatever order the
+   * Workers finish in. Rejects with the first failure; the other tasks still run to the end.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const squares = await pool.map<number>("square", [1, 2, 3]); // [1, 4, 9]
+   * ```
+   *
+   * @param kind The handler name in the Worker module.
+   * @param payloads One payload per task.
+   * @param options Timeout and abort signal, applied to every task.
+   * @returns The results, in the order of `payloads`.
+   */
+  map<T = unknown>(
+    kind: string,
+    payloads: Iterable<unknown>,
+    options: Omit<RunOptions, "transfer"> = {},
+  ): Promise<T[]> {
+    return Promise.all(Array.from(payloads, (payload) => this.run<T>(kind, payload, options)));
+  }
+
+  /**
+   * A snapshot of the pool's counters.
+   *
+   * @example Usage
+   * ```ts ignore
+   * const { live, pending } = pool.stats();
+   * ```
+   *
+   * @returns See {@linkcode WorkerPoolStats}.
+   */
+  stats(): WorkerPoolStats {
+    let live = 0;
+    let ready = 0;
+    let busy = 0;
+    let inFlight = 0;
+    for (const slot of this.#slots) {
+      if (slot === undefined) continue;
+      live++;
+      if (slot.ready) ready++;
+      if (slot.inFlight.size > 0) busy++;
+      inFlight += slot.inFlight.size;
+    }
+    const queued = this.#queue.length - this.#queueHead;
+    return {
+      size: this.#size,
+      live,
+      ready,
+      busy,
+      pending: queued + inFlight,
+      queued,
+      inFlight,
+      completed: this.#completed,
+      failed: this.#failed,
+      replaced: this.#replaced,
+      completedPerWorker: [...this.#completedPerWorker],
+    };
+  }
+
+  /**
+   * Terminates every Worker and rejects every queued and in-flight task with
+   * {@linkcode PoolClosedError}; later `run()` calls reject at once. Calling it again does nothing.
+   *
+   * @example Usage
+   * ```ts ignore
+   * await pool.close();
+   * console.log(pool.stats().live); // 0
+   * ```
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    for (let index = 0; index < this.#size; index++) {
+      const slot = this.#slots[index];
+      if (slot === undefined) continue;
+      this.#slots[index] = undefined;
+      clearTimeout(slot.readyTimer);
+      slot.worker.terminate();
+      for (const task of slot.inFlight.values()) {
+        this.#settleError(task, new PoolClosedError(this.#name, task.kind));
+      }
+      slot.inFlight.clear();
+    }
+    this.#rejectQueued((task) => new PoolClosedError(this.#name, task.kind));
+    return Promise.resolve();
+  }
+
+  /**
+   * Closes the pool, so that `await using pool = new WorkerPool(…)` terminates its Workers when the
+   * scope ends, even on a throw.
+   *
+   * @example Usage
+   * ```ts ignore
+   * {
+   *   await using pool = new WorkerPool({ moduleUrl, size: 2 });
+   *   await pool.run("square", 2);
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #spawn(index: number): void {
+    const worker = new Worker(this.#moduleUrl, {
+      ...this.#workerOptions,
+      type: "module",
+      name: `${this.#name}#${index}`,
+    });
+    const slot: Slot = { index, worker, ready: false, inFlight: new Map() };
+    this.#slots[index] = slot;
+    worker.onmessage = (event: MessageEvent) => this.#onMessage(slot, event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      // Without preventDefault an uncaught error in a Worker is re-thrown in the main thread and
+      // kills the whole process, pool and caller included.
+      event.preventDefault();
+      this.#crash(slot, event.message || "unknown error");
+    };
+    // A message that cannot be deserialized belongs to a task we can no longer identify; retiring
+    // the Worker fails its in-flight tasks instead of leaving one of them waiting forever.
+    worker.onmessageerror = () => this.#crash(slot, "a message from the worker could not be deserialized");
+    // A module that loads but never calls serveWorker() never posts "ready"; without this timer its
+    // slot would hold queued tasks forever.
+    slot.readyTimer = setTimeout(
+      () => this.#crash(slot, `the module did not call serveWorker() within ${this.#readyTimeoutMs} ms`),
+      this.#readyTimeoutMs,
+    );
+  }
+
+  #onMessage(slot: Slot, data: unknown): void {
+    // A retired Worker may still have messages in flight; they must not settle tasks twice.
+    if (this.#slots[slot.index] !== slot) return;
+    // Stray messages (a module posting progress on its own) are not ours to interpret.
+    if (!isWorkerMessage(data)) return;
+    const message: WorkerMessage = data;
+    if ("ready" in message) {
+      clearTimeout(slot.readyTimer);
+      slot.ready = true;
+      this.#dispatch();
+      return;
+    }
+    if ("closing" in message) {
+      this.#crash(slot, message.reason);
+      return;
+    }
+    const task = slot.inFlight.get(message.id);
+    if (task === undefined) return;
+    slot.inFlight.delete(message.id);
+    if (message.ok) {
+      this.#completed++;
+      this.#completedPerWorker[slot.index]++;
+      this.#cleanup(task);
+      task.resolve({
+        result: message.result,
+        workerIndex: slot.index,
+        durationMs: performance.now() - task.startedAt,
+      });
+    } else {
+      this.#settleError(task, new WorkerTaskError(this.#name, slot.index, task.kind, message.error));
+    }
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    while (this.#queueHead < this.#queue.length) {
+      const slot = this.#pickSlot();
+      if (slot === undefined) break;
+      const task = this.#queue[this.#queueHead];
+      this.#queue[this.#queueHead++] = undefined as unknown as Task;
+      // Compact now and then: an ever-growing array of holes would keep memory for every task.
+      if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+        this.#queue.splice(0, this.#queueHead);
+        this.#queueHead = 0;
+      }
+      task.slot = slot;
+      task.startedAt = performance.now();
+      slot.inFlight.set(task.id, task);
+      if (task.timeoutMs !== undefined) {
+        const timeoutMs = task.timeoutMs;
+        task.timer = setTimeout(
+          () => this.#abort(task, new TaskTimeoutError(this.#name, slot.index, task.kind, timeoutMs)),
+          timeoutMs,
+        );
+      }
+      try {
+        slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload }, task.transfer);
+      } catch (error) {
+        // An uncloneable payload throws here; fail only this task, or it would sit in flight
+        // forever on a Worker that never saw it.
+        slot.inFlight.delete(task.id);
+        this.#settleError(task, error);
+      }
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    }
+  }
+
+  /** The least busy ready Worker with a free slot, round-robin among ties so work spreads. */
+  #pickSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (let k = 0; k < this.#size; k++) {
+      const slot = this.#slots[(this.#nextSlot + k) % this.#size];
+      if (slot === undefined || !slot.ready || slot.inFlight.size >= this.#maxInFlight) continue;
+      if (best === undefined || slot.inFlight.size < best.inFlight.size) best = slot;
+    }
+    if (best !== undefined) this.#nextSlot = (best.index + 1) % this.#size;
+    return best;
+  }
+
+  /** Rejects a task whose signal fired or whose timeout ran out. */
+  #abort(task: Task, reason: unknown): void {
+    // A timer or an abort event that races the task's answer must not settle it twice.
+    if (task.settled) return;
+    const slot = task.slot;
+    if (slot === undefined) {
+      // Still queued: drop it without touching any Worker.
+      this.#queue.splice(this.#queue.indexOf(task, this.#queueHead), 1);
+      this.#settleError(task, reason);
+      return;
+    }
+    // A Worker cannot be interrupted mid-task except by terminating it; its other in-flight tasks
+    // are lost with it and fail as crashed.
+    slot.inFlight.delete(task.id);
+    this.#settleError(task, reason);
+    this.#crash(slot, `terminated by the pool: task "${task.kind}" (id ${task.id}) was aborted or timed out`);
+  }
+
+  /**
+   * Retires a Worker: fails its in-flight tasks, terminates it, and respawns it if it had loaded.
+   * Idempotent: an `error` event and a `closing` message for the same death retire it once.
+   */
+  #crash(slot: Slot, reason: string): void {
+    if (this.#slots[slot.index] !== slot) return;
+    this.#slots[slot.index] = undefined;
+    clearTimeout(slot.readyTimer);
+    slot.worker.terminate();
+    for (const task of slot.inFlight.values()) {
+      this.#settleError(task, new WorkerCrashedError(this.#name, slot.index, reason, task.kind));
+    }
+    slot.inFlight.clear();
+    if (slot.ready) {
+      this.#replaced++;
+      this.#spawn(slot.index);
+    } else {
+      // A module that failed to load would fail again: respawning it would loop forever. Leave the
+      // slot empty, and once no Worker is left, reject what is queued rather than wait for a
+      // Worker that will never come.
+      const error = new WorkerLoadError(this.#name, this.#moduleUrl, slot.index, reason);
+      if (this.#slots.every((other) => other === undefined)) {
+        this.#loadError = error;
+        this.#rejectQueued(() => error);
+      }
+    }
+    this.#dispatch();
+  }
+
+  #rejectQueued(makeError: (task: Task) => unknown): void {
+    const queued = this.#queue.splice(this.#queueHead);
+    this.#queue.length = 0;
+    this.#queueHead = 0;
+    for (const task of queued) this.#settleError(task, makeError(task));
+  }
+
+  #settleError(task: Task, error: unknown): void {
+    this.#failed++;
+    this.#cleanup(task);
+    task.reject(error);
+  }
+
+  #cleanup(task: Task): void {
+    task.settled = true;
+    clearTimeout(task.timer);
+    if (task.onAbort !== undefined) task.signal?.removeEventListener("abort", task.onAbort);
+  }
+}
+
+function isTransferList(options: readonly Transferable[] | RunOptions): options is readonly Transferable[] {
+  return Array.isArray(options);
+}
