@@ -346,8 +346,16 @@ export function ensureConfig(config: Config | Record<string, unknown>): Config {
   if (validatedConfigs.has(config)) return config as Config;
   const valid = validateConfig(config);
   validatedConfigs.add(valid);
-  validatedConfigs.add(config);
+  // Remember the caller's object only when it can no longer change (deeply frozen, as loadConfig()
+  // returns it): a plain object edited after its first use would otherwise skip validation and
+  // hand an unchecked value (boundary_layer 0, max_force "lots") to the controller.
+  if (isDeeplyFrozen(config)) validatedConfigs.add(config);
   return valid;
+}
+
+function isDeeplyFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 
 /**

@@ -66,10 +66,13 @@ export interface RegistryStore<T> {
   reset(): void;
 }
 
-function deepFreeze<V>(value: V): V {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+function deepFreeze<V>(value: V, seen = new WeakSet<object>()): V {
+  // Descend into already-frozen objects too: Object.freeze is shallow, and a frozen object may hold
+  // mutable arrays (DEFAULT_BOUNDS' lower/upper) that any reader could otherwise rewrite for all.
+  if (value !== null && typeof value === "object" && !seen.has(value)) {
+    seen.add(value);
     Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
   }
   return value;
 }
