@@ -1,0 +1,48 @@
+/**
+ * Keeps generated sections of README.md true: a task that measures something rewrites the block
+ * between `<!-- name:start -->` and `<!-- name:end -->` from its own JSON output.
+ *
+ * @module
+ */
+
+/**
+ * Replaces the generated block `name` in `text` with `body`.
+ *
+ * @example Usage
+ * ```ts
+ * import { replaceSection } from "./readme.ts";
+ * const out = replaceSection("a\n<!-- x:start -->\nold\n<!-- x:end -->\nb", "x", "new");
+ * console.log(out); // "a\n<!-- x:start -->\nnew\n<!-- x:end -->\nb"
+ * ```
+ *
+ * @param text The README text.
+ * @param name The block name.
+ * @param body The new content.
+ * @returns The updated text.
+ * @throws {Error} When the markers are missing, so a renamed block is noticed instead of skipped.
+ */
+export function replaceSection(text: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start), j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    throw new Error(`README section "${name}": markers ${start} … ${end} not found, got none in order`);
+  }
+  return text.slice(0, i + start.length) + "\n" + body.trim() + "\n" + text.slice(j);
+}
+
+/**
+ * Rewrites one generated block of a README file in place.
+ *
+ * @example Usage
+ * ```ts ignore
+ * await updateReadmeSection("README.md", "bench", table);
+ * ```
+ *
+ * @param path README path.
+ * @param name Block name.
+ * @param body New content.
+ */
+export async function updateReadmeSection(path: string, name: string, body: string): Promise<void> {
+  const text = await Deno.readTextFile(path);
+  await Deno.writeTextFile(path, replaceSection(text, name, body));
+}
