@@ -8,7 +8,14 @@
 import type { Config, PhysicsConfig } from "../config/types.ts";
 import type { Controller } from "../controllers/mod.ts";
 import { createController, ensureConfig, validateGains } from "../factory/mod.ts";
-import { type BatchParticle, type BatchWorkspace, createPlant, type Plant, simulateBatch, stepCount } from "../plant/mod.ts";
+import {
+  type BatchParticle,
+  type BatchWorkspace,
+  createPlant,
+  type Plant,
+  simulateBatch,
+  stepCount,
+} from "../plant/mod.ts";
 import { costOfBatchRun, type CostSettings, costSettings } from "./cost.ts";
 
 /** One evaluation scenario: the physics the plant runs with and its initial state. */

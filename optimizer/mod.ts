@@ -38,12 +38,18 @@ export {
 } from "./pso.ts";
 export { WorkerPool } from "./worker_pool.ts";
 export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool.ts";
-export { PoolClosedError, TaskTimeoutError, WorkerCrashedError, WorkerLoadError, WorkerTaskError } from "./worker_pool.ts";
+export {
+  PoolClosedError,
+  TaskTimeoutError,
+  WorkerCrashedError,
+  WorkerLoadError,
+  WorkerTaskError,
+} from "./worker_pool.ts";
 export { serveWorker, transfer } from "./worker_protocol.ts";
 export {
   controlCost,
-  type CostBreakdown,
   costAt,
+  type CostBreakdown,
   costOfBatchRun,
   type CostSettings,
   costSettings,
@@ -55,8 +61,13 @@ export {
   type FitnessReference,
   PSOTuner,
   type PSOTunerOptions,
+  TUNER_WORKER_URL,
   type TunerProgress,
   type TunerResult,
-  TUNER_WORKER_URL,
 } from "./tuner.ts";
-export { robustnessCheck, type RobustnessOptions, type RobustnessPart, type RobustnessResult } from "./robustness.ts";
+export {
+  robustnessCheck,
+  type RobustnessOptions,
+  type RobustnessPart,
+  type RobustnessResult,
+} from "./robustness.ts";

@@ -355,7 +355,9 @@ export class Prng {
       }
     }
     if (s[0] === 0 && s[1] === 0 && s[2] === 0 && s[3] === 0) {
-      throw new RangeError("PRNG state.s: must not be all zero (xoshiro would output zeros forever), got [0, 0, 0, 0]");
+      throw new RangeError(
+        "PRNG state.s: must not be all zero (xoshiro would output zeros forever), got [0, 0, 0, 0]",
+      );
     }
     this.#s0 = s[0];
     this.#s1 = s[1];

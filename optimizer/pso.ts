@@ -21,7 +21,13 @@
 import { Prng, type PrngState } from "./prng.ts";
 
 /** Why a run ended. */
-export type PSOExitReason = "maxIterations" | "maxEvaluations" | "stall" | "targetCost" | "maxTime" | "aborted";
+export type PSOExitReason =
+  | "maxIterations"
+  | "maxEvaluations"
+  | "stall"
+  | "targetCost"
+  | "maxTime"
+  | "aborted";
 
 /** The inertia schedule: constant `w`, or linear from `w` (first move) to `wFinal` (last move). */
 export type InertiaSchedule = "constant" | "linear";
@@ -381,7 +387,9 @@ function numberOption(
   allowed: string,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !ok(value)) throw new RangeError(`${name}: must be ${allowed}, got ${describe(value)}`);
+  if (typeof value !== "number" || !ok(value)) {
+    throw new RangeError(`${name}: must be ${allowed}, got ${describe(value)}`);
+  }
   return value;
 }
 
@@ -461,8 +469,20 @@ function resolveOptions(options: PSOOptions): Resolved {
   }
   const seed = numberOption(options.seed, "seed", d.seed, Number.isSafeInteger, "a safe integer");
   const w = numberOption(options.w, "w", d.w, Number.isFinite, "a finite number");
-  const c1 = numberOption(options.c1, "c1", d.c1, (x) => Number.isFinite(x) && x >= 0, "a finite number >= 0");
-  const c2 = numberOption(options.c2, "c2", d.c2, (x) => Number.isFinite(x) && x >= 0, "a finite number >= 0");
+  const c1 = numberOption(
+    options.c1,
+    "c1",
+    d.c1,
+    (x) => Number.isFinite(x) && x >= 0,
+    "a finite number >= 0",
+  );
+  const c2 = numberOption(
+    options.c2,
+    "c2",
+    d.c2,
+    (x) => Number.isFinite(x) && x >= 0,
+    "a finite number >= 0",
+  );
   const inertia = enumOption(options.inertia, "inertia", d.inertia, ["constant", "linear"]);
   const wFinal = numberOption(options.wFinal, "wFinal", d.wFinal, Number.isFinite, "a finite number");
   const topology = enumOption(options.topology, "topology", d.topology, ["global", "ring"]);
@@ -513,18 +533,24 @@ function resolveOptions(options: PSOOptions): Resolved {
     );
   }
   if (inertia === "linear" && maxIterations === Infinity) {
-    throw new RangeError(`maxIterations: must be finite with inertia "linear" (it sets the schedule), got Infinity`);
+    throw new RangeError(
+      `maxIterations: must be finite with inertia "linear" (it sets the schedule), got Infinity`,
+    );
   }
   const initial = options.initialPositions ?? [];
   if (!Array.isArray(initial)) {
     throw new TypeError(`initialPositions: must be an array of positions, got ${describe(initial)}`);
   }
   if (initial.length > swarmSize) {
-    throw new RangeError(`initialPositions: must hold at most swarmSize (${swarmSize}) rows, got ${initial.length}`);
+    throw new RangeError(
+      `initialPositions: must hold at most swarmSize (${swarmSize}) rows, got ${initial.length}`,
+    );
   }
   initial.forEach((row, i) => {
     if (!isArrayLike(row) || row.length !== dims) {
-      throw new RangeError(`initialPositions[${i}]: must be an array of ${dims} numbers, got ${describe(row)}`);
+      throw new RangeError(
+        `initialPositions[${i}]: must be an array of ${dims} numbers, got ${describe(row)}`,
+      );
     }
     for (let j = 0; j < dims; j++) {
       const x = row[j];
@@ -767,7 +793,12 @@ export class ParticleSwarm {
     }
     restoring = state;
     try {
-      return new ParticleSwarm({ ...options, swarmSize: state.swarmSize, seed: state.seed, initialPositions: [] });
+      return new ParticleSwarm({
+        ...options,
+        swarmSize: state.swarmSize,
+        seed: state.seed,
+        initialPositions: [],
+      });
     } finally {
       restoring = undefined;
     }
@@ -832,7 +863,9 @@ export class ParticleSwarm {
    */
   ask(): Float64Array {
     if (this.#exitReason !== undefined) {
-      throw new Error(`ask(): must be called while the run is going, got a call after it ended (${this.#exitReason})`);
+      throw new Error(
+        `ask(): must be called while the run is going, got a call after it ended (${this.#exitReason})`,
+      );
     }
     if (this.#phase === "move") {
       this.#move();
@@ -863,7 +896,9 @@ export class ParticleSwarm {
    */
   tell(costs: ArrayLike<number>): void {
     if (this.#exitReason !== undefined) {
-      throw new Error(`tell(): must be called while the run is going, got a call after it ended (${this.#exitReason})`);
+      throw new Error(
+        `tell(): must be called while the run is going, got a call after it ended (${this.#exitReason})`,
+      );
     }
     if (this.#phase !== "evaluate") {
       throw new Error("tell(): must follow ask(), got a second tell() for the same positions");
@@ -972,7 +1007,11 @@ export class ParticleSwarm {
       iterations: this.#iteration,
       evaluations: this.#evaluations,
       exitReason: this.#exitReason,
-      history: { best: h.best.slice(), meanPersonalBest: h.meanPersonalBest.slice(), diversity: h.diversity.slice() },
+      history: {
+        best: h.best.slice(),
+        meanPersonalBest: h.meanPersonalBest.slice(),
+        diversity: h.diversity.slice(),
+      },
       finalSwarm: { positions, costs: Array.from(this.#cost) },
       seed: this.seed,
     };
@@ -1031,7 +1070,9 @@ export class ParticleSwarm {
     const o = this.#o, n = this.swarmSize, d = this.dims, rng = this.#rng;
     const pos = this.#pos, vel = this.#vel, lower = o.lower, upper = o.upper, range = this.#range;
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) pos[i * d + j] = clampInto(lower[j] + range[j] * rng.next(), lower[j], upper[j]);
+      for (let j = 0; j < d; j++) {
+        pos[i * d + j] = clampInto(lower[j] + range[j] * rng.next(), lower[j], upper[j]);
+      }
     }
     o.initialPositions.forEach((row, i) => {
       for (let j = 0; j < d; j++) pos[i * d + j] = clampInto(row[j], lower[j], upper[j]);
@@ -1050,14 +1091,16 @@ export class ParticleSwarm {
 
   #restore(s: PSOState): void {
     const o = this.#o, n = this.swarmSize, d = this.dims;
-    if (s.dims !== d) throw new RangeError(`state.dims: must match the options' bounds (${d}), got ${describe(s.dims)}`);
+    if (s.dims !== d) {
+      throw new RangeError(`state.dims: must match the options' bounds (${d}), got ${describe(s.dims)}`);
+    }
     const lower = decodeList(s.lower, "lower"), upper = decodeList(s.upper, "upper");
     for (let j = 0; j < d; j++) {
       if (!Object.is(lower[j], o.lower[j]) || !Object.is(upper[j], o.upper[j])) {
         throw new RangeError(
-          `options.lower/upper[${j}]: must match the state's bounds [${lower[j]}, ${upper[j]}], got [${o.lower[j]}, ${
-            o.upper[j]
-          }]`,
+          `options.lower/upper[${j}]: must match the state's bounds [${lower[j]}, ${upper[j]}], got [${
+            o.lower[j]
+          }, ${o.upper[j]}]`,
         );
       }
     }
@@ -1079,7 +1122,9 @@ export class ParticleSwarm {
     decodeInto(s.evaluatedPositions, "evaluatedPositions", this.#evaluated, n * d);
     decodeInto(s.costs, "costs", this.#cost, n);
     if (!Array.isArray(s.feasible) || s.feasible.length !== n || s.feasible.some((f) => f !== 0 && f !== 1)) {
-      throw new RangeError(`state.feasible: must be an array of ${n} zeros and ones, got ${describe(s.feasible)}`);
+      throw new RangeError(
+        `state.feasible: must be an array of ${n} zeros and ones, got ${describe(s.feasible)}`,
+      );
     }
     this.#feasible.set(s.feasible);
     const h = s.history;
@@ -1341,7 +1386,9 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 export async function optimize(objective: Objective, options: PSOOptions): Promise<PSOResult> {
   const batch = isBatchObjective(objective);
   if (!batch && typeof objective !== "function") {
-    throw new TypeError(`objective: must be a function or an object with a batch() method, got ${describe(objective)}`);
+    throw new TypeError(
+      `objective: must be a function or an object with a batch() method, got ${describe(objective)}`,
+    );
   }
   const swarm = new ParticleSwarm(options);
   const signal = options.signal;
@@ -1416,7 +1463,9 @@ export async function optimize(objective: Objective, options: PSOOptions): Promi
 }
 
 function scatter(values: unknown, feasible: Uint8Array, m: number, costs: Float64Array): void {
-  if (typeof values !== "object" || values === null || typeof (values as ArrayLike<number>).length !== "number") {
+  if (
+    typeof values !== "object" || values === null || typeof (values as ArrayLike<number>).length !== "number"
+  ) {
     throw new TypeError(`batch objective: must return an array of costs, got ${describe(values)}`);
   }
   const list = values as ArrayLike<unknown>;

@@ -8,7 +8,14 @@
 import type { Config, PhysicsConfig } from "../config/types.ts";
 import { PHYSICS_KEYS } from "../config/types.ts";
 import { createController, ensureConfig } from "../factory/mod.ts";
-import { type BatchParticle, createPlant, simulateBatch, STATE_SIZE, STATUS_OK, stepCount } from "../plant/mod.ts";
+import {
+  type BatchParticle,
+  createPlant,
+  simulateBatch,
+  STATE_SIZE,
+  STATUS_OK,
+  stepCount,
+} from "../plant/mod.ts";
 import { Prng } from "./prng.ts";
 
 /** Options of {@linkcode robustnessCheck}. */

@@ -38,7 +38,11 @@ export interface ScenarioOptions {
  * @param options Optional scenario count.
  * @returns The scenarios, nominal first.
  */
-export function createScenarios(config: Config, rng: UniformSource, options: ScenarioOptions = {}): Scenario[] {
+export function createScenarios(
+  config: Config,
+  rng: UniformSource,
+  options: ScenarioOptions = {},
+): Scenario[] {
   const count = options.count ?? config.physics_uncertainty.n_evals;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`scenario count: must be an integer ≥ 1, got ${count}`);

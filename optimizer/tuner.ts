@@ -89,7 +89,6 @@ export interface TunerResult {
 /** URL of the Worker module the tuner's pool runs. */
 export const TUNER_WORKER_URL: string = new URL("./tuner_worker.ts", import.meta.url).href;
 
-
 /**
  * Tunes one controller type.
  *
@@ -303,6 +302,8 @@ function isBuiltin(moduleUrl: string): boolean {
 }
 
 function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name}: must be an integer ≥ 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name}: must be an integer ≥ 1, got ${value}`);
+  }
   return value;
 }

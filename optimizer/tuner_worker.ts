@@ -23,7 +23,10 @@ export interface EvaluateTask {
   readonly key: string;
   readonly setup: EvaluationSetup;
   /** Where to import a custom (non-built-in) controller type from. */
-  readonly controllerSource?: ControllerSource & { gainNames: readonly string[]; defaultGains: readonly number[] };
+  readonly controllerSource?: ControllerSource & {
+    gainNames: readonly string[];
+    defaultGains: readonly number[];
+  };
   /** A custom fitness to evaluate instead of the control cost. */
   readonly fitness?: FitnessReference;
   /** Row-major `count × dims` positions. */
@@ -62,7 +65,9 @@ async function fitnessFor(ref: FitnessReference) {
     const mod = await import(ref.module) as Record<string, unknown>;
     const candidate = mod[ref.export];
     if (typeof candidate !== "function") {
-      throw new TypeError(`fitness ${id}: the module has no function export "${ref.export}", got ${typeof candidate}`);
+      throw new TypeError(
+        `fitness ${id}: the module has no function export "${ref.export}", got ${typeof candidate}`,
+      );
     }
     fn = candidate as (gains: number[]) => number | Promise<number>;
     fitnesses.set(id, fn);
