@@ -1,0 +1,416 @@
+/**
+ * Tests of the simulate task (tasks/simulate.ts), its metrics (tasks/metrics.ts) and its SVG
+ * writer (tasks/svg.ts). main() runs in-process with captured output; nothing is spawned.
+ */
+import assert from "assert";
+import { closedLoopMetrics, type MetricsInput, SETTLING_BAND } from "../../tasks/metrics.ts";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  main,
+  parseGainList,
+  type SimulateTaskDeps,
+  usage,
+} from "../../tasks/simulate.ts";
+import { escapeXml, lineChartSvg, niceTicks, stackedChartsSvg } from "../../tasks/svg.ts";
+import { createPlant, simulate } from "../../plant/mod.ts";
+import { createController, DEFAULT_GAINS, DEFAULT_PHYSICS } from "../../factory/mod.ts";
+
+const CONFIG = new URL("../../config.yaml", import.meta.url).pathname;
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(args: string[], extra: Pick<SimulateTaskDeps, "cost"> = {}): Promise<Captured> {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(args, { ...extra, stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+async function runJson(args: string[]): Promise<Record<string, unknown>> {
+  const r = await run([...args, "--config", CONFIG, "--json"]);
+  assert.equal(r.code, EXIT_OK, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// closedLoopMetrics()
+
+/** A hand-made trajectory: rows [x, θ1, θ2] (velocities 0), controls u, step dt. */
+function handMade(
+  rows: number[][],
+  u: number[],
+  dt = 0.1,
+  status: MetricsInput["status"] = "ok",
+): MetricsInput {
+  const x = new Float64Array(rows.length * 6);
+  rows.forEach((r, k) => x.set(r, 6 * k));
+  return {
+    t: Float64Array.from(rows, (_, k) => k * dt),
+    x,
+    u: Float64Array.from(u),
+    dt,
+    status,
+    failTime: status === "ok" ? null : (rows.length - 1) * dt,
+  };
+}
+
+Deno.test("closedLoopMetrics() settles at the re-entry after the last exit from the band", () => {
+  // θ1: in (0.01), out (0.03, it leaves once), back in for good from index 3.
+  const m = closedLoopMetrics(handMade(
+    [[0, 0.05, 0], [0.1, 0.01, 0], [-0.4, 0.03, -0.01], [0.2, 0.015, 0.005], [0, 0.001, 0], [0, 0, 0]],
+    [1, -2, 3, 0, 0.5],
+  ));
+  assert.equal(m.status, "ok");
+  assert.equal(m.settled, true);
+  assert.equal(m.settlingTime, 0.30000000000000004); // t[3] = 3·0.1, exactly as the trajectory stores it
+  assert.equal(m.maxTheta1, 0.05);
+  assert.equal(m.maxTheta2, 0.01);
+  assert.equal(m.maxX, 0.4);
+  assert.equal(m.maxU, 3);
+  // ∫u² dt under a zero-order hold: (1 + 4 + 9 + 0 + 0.25)·0.1.
+  assert.ok(Math.abs(m.controlEnergy - 1.425) < 1e-15);
+  assert.equal(m.samples, 6);
+  assert.equal(m.band, SETTLING_BAND);
+});
+
+Deno.test("closedLoopMetrics() watches θ2 too, and the band edge counts as outside", () => {
+  const rows = [[0, 0, 0], [0, 0, 0.025], [0, 0, 0], [0, 0, -0.02], [0, 0.019, 0.0199]];
+  const m = closedLoopMetrics(handMade(rows, [0, 0, 0, 0]));
+  // |θ2| = 0.02 at index 3 is not "< 0.02": settling starts at index 4.
+  assert.equal(m.settlingTime, 0.4);
+  assert.equal(m.maxTheta2, 0.025);
+  // Inside from the start: settled at t = 0.
+  assert.equal(closedLoopMetrics(handMade([[0, 0.01, 0], [0, 0, 0]], [5])).settlingTime, 0);
+  // Outside at the last sample: not settled, whatever came before.
+  const late = closedLoopMetrics(handMade([[0, 0, 0], [0, 0, 0], [0, 0.021, 0]], [0, 0]));
+  assert.equal(late.settled, false);
+  assert.equal(late.settlingTime, null);
+});
+
+Deno.test("closedLoopMetrics() never calls a failed run settled, and reports non-finite peaks", () => {
+  // A run that fell early while its angles were small still did not settle.
+  const fell = closedLoopMetrics(handMade([[0, 0.001, 0], [0, 0.001, 0]], [1], 0.1, "fell"));
+  assert.equal(fell.settled, false);
+  assert.equal(fell.settlingTime, null);
+  assert.equal(fell.failTime, 0.1);
+  const diverged = closedLoopMetrics(handMade([[0, 0.001, 0], [0, NaN, 0]], [1], 0.1, "diverged"));
+  assert.ok(Number.isNaN(diverged.maxTheta1));
+  assert.equal(diverged.status, "diverged");
+  // A band given explicitly is used.
+  assert.equal(closedLoopMetrics(handMade([[0, 0.05, 0], [0, 0.04, 0]], [0]), 0.045).settlingTime, 0.1);
+});
+
+Deno.test("closedLoopMetrics() rejects malformed trajectories and bands", () => {
+  const good = handMade([[0, 0, 0], [0, 0, 0]], [0]);
+  assert.throws(
+    () => closedLoopMetrics({ ...good, x: new Float64Array(7) }),
+    /trajectory x: must hold a positive multiple of 6/,
+  );
+  assert.throws(() => closedLoopMetrics({ ...good, x: new Float64Array(0) }), /trajectory x/);
+  assert.throws(
+    () => closedLoopMetrics({ ...good, t: new Float64Array(3) }),
+    /trajectory t: must hold one time per state sample \(2\), got 3/,
+  );
+  for (const band of [0, -1, NaN, Infinity]) {
+    assert.throws(() => closedLoopMetrics(good, band), /band: must be a finite number > 0/);
+  }
+});
+
+Deno.test("closedLoopMetrics() agrees with a direct reading of a simulated run", () => {
+  const plant = createPlant(DEFAULT_PHYSICS);
+  const r = simulate({
+    plant,
+    controller: createController("classical_smc"),
+    x0: [0, 0.05, -0.03, 0, 0, 0],
+    dt: 0.01,
+    duration: 10,
+  });
+  const m = closedLoopMetrics(r);
+  const th = (k: number) => Math.max(Math.abs(r.x[6 * k + 1]), Math.abs(r.x[6 * k + 2]));
+  const k = Math.round(m.settlingTime! / 0.01);
+  assert.ok(th(k - 1) >= SETTLING_BAND);
+  for (let j = k; j <= r.steps; j++) assert.ok(th(j) < SETTLING_BAND);
+  assert.equal(m.maxU, Math.max(...r.u.map(Math.abs)));
+  assert.equal(m.simulatedTime, 10);
+});
+
+// ---------------------------------------------------------------------------------------------
+// main()
+
+Deno.test("main() runs the default classical controller: upright, settled within 3 s", async () => {
+  const m = await runJson(["--controller", "classical_smc"]);
+  assert.equal(m.controller, "classical_smc");
+  assert.deepEqual(m.gains, DEFAULT_GAINS.classical_smc);
+  assert.equal(m.gainsSource, "controller_defaults.classical_smc.gains");
+  assert.equal(m.status, "ok");
+  assert.equal(m.failTime, null);
+  assert.equal(m.settled, true);
+  assert.ok((m.settlingTime as number) > 0.5 && (m.settlingTime as number) < 3, `settling ${m.settlingTime}`);
+  // The largest force is the first one, which SPEC 3 gives as 17.125918006 N.
+  assert.ok(Math.abs((m.maxU as number) - 17.125918006) < 1e-6);
+  assert.ok((m.maxX as number) < 0.5);
+  assert.ok((m.maxTheta1 as number) >= 0.05 && (m.maxTheta2 as number) >= 0.03);
+  assert.ok((m.controlEnergy as number) > 0);
+  assert.equal(m.samples, 1001);
+  assert.equal("cost" in m, false);
+});
+
+Deno.test("main() prints readable metrics and accepts aliases", async () => {
+  const r = await run(["--controller", "Super-Twisting", "--config", CONFIG]);
+  assert.equal(r.code, EXIT_OK, r.stderr);
+  assert.match(r.stdout, /^controller +sta_smc$/m);
+  assert.match(r.stdout, /^status +ok$/m);
+  assert.match(r.stdout, /^settling time +\d+(\.\d+)? s \(\|θ1\|, \|θ2\| < 0\.02 rad held to the end\)$/m);
+  for (const label of ["max |θ1|", "max |θ2|", "max |x|", "max |u|", "control energy"]) {
+    assert.ok(r.stdout.includes(label), label);
+  }
+});
+
+Deno.test("main() with --gains runs those gains and changes the result", async () => {
+  const base = await runJson(["--controller", "classical_smc"]);
+  const other = await runJson(["--controller", "classical_smc", "--gains", "0.8, 3, 10, 15, 8, 2.5"]);
+  assert.deepEqual(other.gains, [0.8, 3, 10, 15, 8, 2.5]);
+  assert.equal(other.gainsSource, "--gains");
+  assert.notEqual(other.maxU, base.maxU);
+  assert.notEqual(other.controlEnergy, base.controlEnergy);
+});
+
+Deno.test("main() reads --gains-file, and explicit --gains win over it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/gains.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ seed: 42, classic_smc: [0.8, 3, 10, 15, 8, 2.5], sta_smc: [1, 0.5, 1, 2, 3, 4] }),
+    );
+    const fromFile = await runJson(["--controller", "classical_smc", "--gains-file", file]);
+    assert.deepEqual(fromFile.gains, [0.8, 3, 10, 15, 8, 2.5]);
+    assert.equal(fromFile.gainsSource, `--gains-file ${file}`);
+    const explicit = await runJson([
+      "--controller",
+      "classical_smc",
+      "--gains-file",
+      file,
+      "--gains",
+      "0.5,2.3103,11.0878,16.0407,6.6549,1.9523",
+    ]);
+    assert.equal(explicit.gainsSource, "--gains");
+    assert.deepEqual(explicit.gains, DEFAULT_GAINS.classical_smc);
+    // No entry for the controller, unreadable or malformed files: exit 1 with the reason.
+    const missing = await run(["--controller", "adaptive", "--gains-file", file, "--config", CONFIG]);
+    assert.equal(missing.code, EXIT_FAILURE);
+    assert.match(missing.stderr, /has no gains for adaptive_smc, got keys "seed", "classic_smc", "sta_smc"/);
+    const absent = await run(["--controller", "sta", "--gains-file", `${dir}/none.json`]);
+    assert.equal(absent.code, EXIT_FAILURE);
+    assert.match(absent.stderr, /--gains-file: cannot read/);
+    await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
+    assert.match(
+      (await run(["--controller", "sta", "--gains-file", `${dir}/bad.json`])).stderr,
+      /is not valid JSON/,
+    );
+    await Deno.writeTextFile(`${dir}/list.json`, "[1, 2]");
+    assert.match(
+      (await run(["--controller", "sta", "--gains-file", `${dir}/list.json`])).stderr,
+      /must hold an object/,
+    );
+    // Invalid gains in the file are rejected like --gains (sta needs K1 > K2).
+    await Deno.writeTextFile(`${dir}/weak.json`, JSON.stringify({ sta_smc: [1, 2, 1, 2, 3, 4] }));
+    const weak = await run(["--controller", "sta", "--gains-file", `${dir}/weak.json`]);
+    assert.equal(weak.code, EXIT_USAGE);
+    assert.match(weak.stderr, /K2 \(index 1\): must be smaller than K1/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() rejects bad arguments with the usage on stderr and exit code 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--controller", "classical_smc", "--bogus"], /Unknown option '--bogus'/],
+    [["--controller", "classical_smc", "extra"], /positional/i],
+    [["--controller"], /argument missing|--controller/],
+    [[], /--controller: required/],
+    [["--controller", "pid"], /Unknown controller type "pid": available are adaptive_smc, classical_smc/],
+    [["--controller", "classical_smc", "--gains", "1,2,3"], /must have 6 values/],
+    [
+      ["--controller", "classical_smc", "--gains", "1,2,x,4,5,6"],
+      /--gains: entry 3 of 6 is not a number, got "x"/,
+    ],
+    [
+      ["--controller", "classical_smc", "--gains", "1,2,,4,5,6"],
+      /--gains: entry 3 of 6 is not a number, got ""/,
+    ],
+    [["--controller", "classical_smc", "--gains", "1,2,-3,4,5,6"], /lambda1 \(index 2\)/],
+    [["--controller", "sta", "--gains", "1,2,1,2,3,4"], /must be smaller than K1/],
+    [["--controller", "hybrid", "--json=yes"], /--json/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run(["--config", CONFIG, ...args]);
+    assert.equal(r.code, EXIT_USAGE, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "", args.join(" "));
+    assert.match(r.stderr, message, args.join(" "));
+    assert.ok(r.stderr.includes("Usage: deno task simulate --controller <name>"), args.join(" "));
+  }
+});
+
+Deno.test("main() --help prints the usage on stdout", async () => {
+  const r = await run(["--help"]);
+  assert.equal(r.code, EXIT_OK);
+  assert.equal(r.stdout, usage());
+  assert.ok(usage().includes("hybrid_adaptive_sta_smc"));
+  assert.equal((await run(["-h"])).code, EXIT_OK);
+});
+
+Deno.test("main() reports a configuration that cannot be loaded with exit code 1", async () => {
+  const r = await run(["--controller", "sta", "--config", "/nonexistent/config.yaml"]);
+  assert.equal(r.code, EXIT_FAILURE);
+  assert.match(r.stderr, /cannot read "\/nonexistent\/config.yaml": file not found/);
+  assert.ok(!r.stderr.includes("Usage:"));
+});
+
+/** Checks an SVG document and returns its polylines' coordinates. */
+function checkSvg(svg: string): number[][] {
+  assert.ok(svg.startsWith("<svg"), "starts with <svg");
+  assert.ok(svg.trimEnd().endsWith("</svg>"));
+  assert.equal(
+    (svg.match(/<svg[\s>]/g) ?? []).length,
+    (svg.match(/<\/svg>/g) ?? []).length,
+    "balanced <svg>",
+  );
+  assert.ok(!/NaN|Infinity|undefined/.test(svg), "no NaN, Infinity or undefined anywhere");
+  const polylines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((m) =>
+    (m[1] === "" ? [] : m[1].split(" ")).flatMap((pair) => {
+      const xy = pair.split(",").map(Number);
+      assert.equal(xy.length, 2, `point "${pair}"`);
+      for (const v of xy) assert.ok(Number.isFinite(v), `coordinate in "${pair}"`);
+      return xy;
+    })
+  );
+  return polylines;
+}
+
+Deno.test("main() --plot writes a standalone SVG with one polyline per panel", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/run.svg`;
+    const r = await run(["--controller", "adaptive_smc", "--config", CONFIG, "--plot", file]);
+    assert.equal(r.code, EXIT_OK, r.stderr);
+    assert.ok(r.stdout.includes(file));
+    const svg = await Deno.readTextFile(file);
+    const lines = checkSvg(svg);
+    assert.equal(lines.length, 4);
+    assert.equal((svg.match(/<path[\s>]/g) ?? []).length, 0);
+    // θ1, θ2 and x have one point per sample; u is a staircase, two points per step.
+    assert.deepEqual(lines.map((l) => l.length / 2), [1001, 1001, 1001, 2000]);
+    for (const title of ["θ1", "θ2", "cart position x", "control force u"]) {
+      assert.ok(svg.includes(title), title);
+    }
+    // Every point lies inside the 720 px wide, 4 × 240 px tall canvas.
+    for (const l of lines) {
+      for (let i = 0; i < l.length; i += 2) {
+        assert.ok(l[i] >= 0 && l[i] <= 720 && l[i + 1] >= 0 && l[i + 1] <= 960);
+      }
+    }
+    const bad = await run(["--controller", "sta", "--config", CONFIG, "--plot", `${dir}/missing/dir/x.svg`]);
+    assert.equal(bad.code, EXIT_FAILURE);
+    assert.match(bad.stderr, /--plot: cannot write/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() runs the configured simulation: a falling start is reported, not hidden", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const text = await Deno.readTextFile(CONFIG);
+    const falling = text.replace(
+      /initial_state: \[[^\]]*\]/,
+      "initial_state: [0.0, 1.2, -1.0, 0.0, 0.0, 0.0]",
+    )
+      .replace("integrator: rk4", "integrator: euler");
+    assert.notEqual(falling, text);
+    const cfg = `${dir}/config.yaml`;
+    await Deno.writeTextFile(cfg, falling);
+    const file = `${dir}/fall.svg`;
+    const r = await run(["--controller", "classical_smc", "--config", cfg, "--plot", file]);
+    assert.equal(r.code, EXIT_OK, r.stderr);
+    assert.match(r.stdout, /^status +fell at t = [\d.]+ s$/m);
+    assert.match(r.stdout, /^settling time +not settled/m);
+    assert.match(r.stdout, /euler/);
+    assert.equal(checkSvg(await Deno.readTextFile(file)).length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() prints the control cost through its hook", async () => {
+  const seen: number[] = [];
+  const hook = {
+    cost: (r: { steps: number }) => {
+      seen.push(r.steps);
+      return 0.125;
+    },
+  };
+  const json = await run(["--controller", "hybrid", "--config", CONFIG, "--json"], hook);
+  assert.equal(JSON.parse(json.stdout).cost, 0.125);
+  const text = await run(["--controller", "hybrid", "--config", CONFIG], hook);
+  assert.match(text.stdout, /^cost +0\.125$/m);
+  assert.deepEqual(seen, [1000, 1000]);
+});
+
+Deno.test("parseGainList() reads numeric literals only", () => {
+  assert.deepEqual(parseGainList("1, 2.5,3e-1 ,-4"), [1, 2.5, 0.3, -4]);
+  assert.throws(() => parseGainList("1,2,"), /entry 3 of 3 is not a number, got ""/);
+  assert.throws(() => parseGainList("one"), /entry 1 of 1/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// svg.ts
+
+Deno.test("niceTicks() steps by 1, 2 or 5 × 10^k inside the range", () => {
+  assert.deepEqual(niceTicks(0, 10, 5), [0, 2, 4, 6, 8, 10]);
+  assert.deepEqual(niceTicks(-0.17, 0.09, 5), [-0.15, -0.1, -0.05, 0, 0.05]);
+  assert.deepEqual(niceTicks(0, 1, 4), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(3, 3), [3]);
+  for (const [lo, hi] of [[-123, 4567], [1e-5, 3e-5], [0.3, 0.7]]) {
+    const ticks = niceTicks(lo, hi);
+    assert.ok(ticks.length >= 3 && ticks.length <= 11, `${lo}..${hi}: ${ticks}`);
+    for (const t of ticks) assert.ok(t >= lo - 1e-12 && t <= hi + 1e-12);
+  }
+});
+
+Deno.test("lineChartSvg() draws axes, a legend and escaped text, and survives degenerate data", () => {
+  const svg = lineChartSvg({
+    title: 'a < b & "c"',
+    xLabel: "t [s]",
+    yLabel: "y",
+    guides: [{ y: 2, label: "limit" }],
+    series: [
+      { name: "flat", t: [0, 1, 2], y: [1, 1, 1] },
+      { name: "gappy", t: [0, 1, 2, 3], y: [NaN, 2, Infinity, 0], color: "#000000" },
+    ],
+  });
+  const lines = checkSvg(svg);
+  assert.equal(lines.length, 2);
+  assert.equal(lines[1].length, 4, "the non-finite points are dropped");
+  assert.ok(svg.includes("a &lt; b &amp; &quot;c&quot;"));
+  assert.ok(svg.includes(">flat</text>") && svg.includes(">gappy</text>"), "legend entries");
+  assert.ok(svg.includes('stroke-dasharray="4 3"'), "guide");
+  assert.equal(escapeXml("'"), "&apos;");
+  // A constant series and an all-NaN series still get a usable scale.
+  checkSvg(lineChartSvg({ title: "c", series: [{ name: "c", t: [0, 1], y: [0, 0] }] }));
+  assert.deepEqual(
+    checkSvg(lineChartSvg({ title: "n", series: [{ name: "n", t: [0, 1], y: [NaN, NaN] }] })),
+    [[]],
+  );
+  assert.throws(() => lineChartSvg({ title: "x", series: [] }), /series: must hold at least one series/);
+  assert.throws(
+    () => lineChartSvg({ title: "x", series: [{ name: "a", t: [0], y: [0] }], width: 10 }),
+    /width/,
+  );
+  assert.throws(() => stackedChartsSvg([]), /charts: must hold at least one chart/);
+});
