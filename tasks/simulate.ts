@@ -27,6 +27,7 @@ import {
   validateGains,
 } from "../factory/mod.ts";
 import { createPlant, simulate, type Trajectory } from "../plant/mod.ts";
+import { controlCost } from "../optimizer/mod.ts";
 import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "./metrics.ts";
 import { type ChartSeries, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
 
@@ -44,11 +45,14 @@ export interface SimulateTaskDeps {
   /** Receives stderr text (default: console.error). */
   readonly stderr?: (text: string) => void;
   /**
-   * HOOK(cost): the control cost of the run (SPEC 5). When given, it is printed with the metrics
-   * and added to the JSON as `cost`. To wire: `(run, config) => controlCost(run,
-   * config.cost_function).total` from the optimizer's cost module, once optimizer/mod.ts exports it.
+   * The control cost of the run (SPEC 5), printed with the metrics and added to the JSON as `cost`.
+   * Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
    */
   readonly cost?: (run: Trajectory, config: Config) => number;
+}
+
+function defaultCost(run: Trajectory, config: Config): number {
+  return controlCost(run, config.cost_function).total;
 }
 
 /** The usage text printed by `--help` and on bad arguments. */
@@ -318,7 +322,7 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       trackLimit: sim.track_limit,
     });
     const metrics = closedLoopMetrics(run);
-    const cost = deps.cost?.(run, config);
+    const cost = (deps.cost ?? defaultCost)(run, config);
 
     if (values.plot !== undefined) {
       const svg = plotRun(run, `${type} (${metrics.status})`);

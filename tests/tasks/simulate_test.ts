@@ -16,6 +16,8 @@ import {
 import { escapeXml, lineChartSvg, niceTicks, stackedChartsSvg } from "../../tasks/svg.ts";
 import { createPlant, simulate } from "../../plant/mod.ts";
 import { createController, DEFAULT_GAINS, DEFAULT_PHYSICS } from "../../factory/mod.ts";
+import { loadConfig } from "../../config/mod.ts";
+import { controlCost } from "../../optimizer/mod.ts";
 
 const CONFIG = new URL("../../config.yaml", import.meta.url).pathname;
 
@@ -157,7 +159,16 @@ Deno.test("main() runs the default classical controller: upright, settled within
   assert.ok((m.maxTheta1 as number) >= 0.05 && (m.maxTheta2 as number) >= 0.03);
   assert.ok((m.controlEnergy as number) > 0);
   assert.equal(m.samples, 1001);
-  assert.equal("cost" in m, false);
+  // The default cost is the nominal control cost the tuner uses for this run.
+  const config = loadConfig(CONFIG);
+  const run = simulate({
+    plant: createPlant(config.physics, { model: "full" }),
+    controller: createController("classical_smc", { config }),
+    x0: config.simulation.initial_state,
+    dt: config.simulation.dt,
+    duration: config.simulation.duration,
+  });
+  assert.equal(m.cost, controlCost(run, config.cost_function).total);
 });
 
 Deno.test("main() prints readable metrics and accepts aliases", async () => {
