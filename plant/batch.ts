@@ -142,6 +142,9 @@ export function simulateBatch(options: BatchOptions): BatchWorkspace {
   }
   const fallAngle = options.fallAngle ?? Math.PI / 2;
   const trackLimit = options.trackLimit ?? Infinity;
+  // A NaN limit would make every comparison false and silently switch fall detection off.
+  if (!(fallAngle > 0)) throw new RangeError(`fallAngle: must be a number > 0, got ${fallAngle}`);
+  if (!(trackLimit > 0)) throw new RangeError(`trackLimit: must be null or a number > 0, got ${trackLimit}`);
   const count = particles.length;
   for (let p = 0; p < count; p++) checkState(particles[p].x0, `particles[${p}].x0`);
   const ws = createBatchWorkspace(count, steps, options.workspace);

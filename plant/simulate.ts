@@ -7,7 +7,7 @@
 import type { Integrator } from "../config/types.ts";
 import { type ControlKernel, RUN_STATUSES, type RunStatus, simulateBatch } from "./batch.ts";
 import type { Plant } from "./model.ts";
-import { STATE_SIZE } from "./model.ts";
+import { checkState, STATE_SIZE } from "./model.ts";
 
 /** Anything that can drive a simulation: a built-in controller exposes its allocation-free kernel. */
 export interface Simulatable {
@@ -89,6 +89,7 @@ export function stepCount(duration: number, dt: number): number {
  */
 export function simulate(options: SimulateOptions): Trajectory {
   const { plant, controller, x0, dt, duration } = options;
+  checkState(x0, "x0");
   const steps = stepCount(duration, dt);
   const ws = simulateBatch({
     particles: [{ plant, kernel: controller.kernel, x0 }],

@@ -496,3 +496,21 @@ Deno.test("simulate() reproduces the SPEC 3 cross-implementation values", () => 
     );
   }
 });
+
+Deno.test("simulateBatch() rejects a NaN or non-positive fall angle and track limit", () => {
+  const kernel = feedbackKernel(() => 0);
+  const particles = [{ plant, kernel, x0: X0 }];
+  assert.throws(
+    () => simulateBatch({ particles, dt: 0.01, steps: 5, fallAngle: NaN }),
+    /fallAngle: must be a number > 0, got NaN/,
+  );
+  assert.throws(() => simulateBatch({ particles, dt: 0.01, steps: 5, fallAngle: -1 }), /fallAngle/);
+  assert.throws(
+    () => simulateBatch({ particles, dt: 0.01, steps: 5, trackLimit: 0 }),
+    /trackLimit: must be null or a number > 0, got 0/,
+  );
+  assert.throws(
+    () => simulate({ plant, controller: { kernel }, x0: [0, 1], dt: 0.01, duration: 1 }),
+    /x0: must hold 6 values/,
+  );
+});
