@@ -59,7 +59,10 @@ export interface RegistryStore<T> {
   snapshot(): RegistrySnapshot<T>;
   /** Reads one entry from the current snapshot (counted as one read). */
   get(id: string): T | undefined;
-  /** Builds and publishes the next snapshot; returns it. Nested updates throw. */
+  /**
+   * Builds and publishes the next snapshot; returns it. Nested updates throw; so does an async
+   * callback (nothing is published), and the draft refuses every use once the callback returned.
+   */
   update(fn: (draft: RegistryDraft<T>) => void): RegistrySnapshot<T>;
   stats(): RegistryStats;
   /** Restores the initial snapshot (a new version) and zeroes the counts. For tests. */
@@ -77,7 +80,10 @@ function deepFreeze<V>(value: V, seen = new WeakSet<object>()): V {
   return value;
 }
 
-function makeSnapshot<T>(version: number, map: Map<string, T>): RegistrySnapshot<T> {
+function makeSnapshot<T>(version: number, entries: Map<string, T>): RegistrySnapshot<T> {
+  // A private copy: the caller's map (an update's draft) must not be able to change a published
+  // snapshot afterwards.
+  const map = new Map(entries);
   const ids = Object.freeze([...map.keys()]);
   for (const v of map.values()) deepFreeze(v);
   return Object.freeze({
@@ -130,30 +136,49 @@ export function createRegistryStore<T>(
         throw new Error(`Nested registry update: update() was called from inside an update callback`);
       }
       updating = true;
+      // The draft works only while `fn` runs: a draft kept past it (stored, or used after an await
+      // in an async callback) would otherwise edit a snapshot that readers already hold.
+      let open = true;
+      const live = () => {
+        if (!open) {
+          throw new Error("Registry draft used after its update() callback returned: edit it synchronously");
+        }
+        return map;
+      };
+      const map = new Map<string, T>();
       try {
-        const map = new Map<string, T>();
         for (const id of current.ids) map.set(id, current.get(id)!);
         const draft: RegistryDraft<T> = {
           add(id, value) {
-            if (map.has(id)) throw new DuplicateEntryError(id, what);
+            if (live().has(id)) throw new DuplicateEntryError(id, what);
             map.set(id, value);
           },
           set(id, value) {
-            map.set(id, value);
+            live().set(id, value);
           },
-          remove: (id) => map.delete(id),
-          get: (id) => map.get(id),
-          has: (id) => map.has(id),
+          remove: (id) => live().delete(id),
+          get: (id) => live().get(id),
+          has: (id) => live().has(id),
           get ids() {
-            return [...map.keys()];
+            return [...live().keys()];
           },
         };
-        fn(draft);
+        const returned: unknown = fn(draft);
+        open = false;
+        if (isThenable(returned)) {
+          // Publishing now would release a half-edited snapshot; the callback's later draft edits
+          // throw (the draft is closed), and that rejection is the error reported here.
+          Promise.resolve(returned).catch(() => {});
+          throw new TypeError(
+            "Registry update callback returned a promise: update() publishes synchronously, got an async callback",
+          );
+        }
         version++;
         writes++;
         current = makeSnapshot(version, map);
         return current;
       } finally {
+        open = false;
         updating = false;
       }
     },
@@ -167,4 +192,9 @@ export function createRegistryStore<T>(
       writes = 0;
     },
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }
