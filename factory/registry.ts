@@ -65,7 +65,7 @@ export interface RegistryStore<T> {
    */
   update(fn: (draft: RegistryDraft<T>) => void): RegistrySnapshot<T>;
   stats(): RegistryStats;
-  /** Restores the initial snapshot (a new version) and zeroes the counts. For tests. */
+  /** Restores the initial snapshot (a new version) and zeroes the counts. For tests. Throws inside an update callback. */
   reset(): void;
 }
 
@@ -186,6 +186,11 @@ export function createRegistryStore<T>(
       return { version, reads, writes, size: current.ids.length };
     },
     reset() {
+      // Inside an update callback the outer update would publish over the reset and silently
+      // undo it: refuse, as a nested update() does.
+      if (updating) {
+        throw new Error(`Nested registry update: reset() was called from inside an update callback`);
+      }
       version++;
       current = makeSnapshot(version, new Map(initialEntries));
       reads = 0;
