@@ -94,9 +94,10 @@ export interface PSOOptions {
   /** Topology. Default `"global"`. */
   readonly topology?: Topology;
   /**
-   * Ring topology: how many other particles inform each one, an even positive integer: particle i
-   * sees i − k/2 … i + k/2 (by index, wrapping around, itself included), SPSO lbest semantics.
-   * Default 2 (i − 1, i, i + 1). A neighbourhood larger than the swarm is the whole swarm.
+   * Ring topology: k, how many other particles inform each one, a positive integer. Particle i sees
+   * itself, the ⌊k/2⌋ particles before it and the ⌈k/2⌉ after it by index, wrapping around (the
+   * SPSO/Bratton–Kennedy lbest ring, neighbours fixed by index, not by distance). Default 2
+   * (i − 1, i, i + 1). With k ≥ swarmSize − 1 the neighbourhood is the whole swarm.
    */
   readonly neighbours?: number;
   /**
@@ -490,8 +491,8 @@ function resolveOptions(options: PSOOptions): Resolved {
     options.neighbours,
     "neighbours",
     d.neighbours,
-    (x) => Number.isSafeInteger(x) && x >= 2 && x % 2 === 0,
-    "an even positive integer (k/2 neighbours on each side of the index ring)",
+    (x) => Number.isSafeInteger(x) && x >= 1,
+    "a positive integer",
   );
   const velocityClamp = numberOption(
     options.velocityClamp,
@@ -925,7 +926,7 @@ export class ParticleSwarm {
       cost[i] = c;
       if (c < pbestCost[i]) {
         pbestCost[i] = c;
-        pbest.set(pos.subarray(i * d, (i + 1) * d), i * d);
+        for (let k = i * d; k < (i + 1) * d; k++) pbest[k] = pos[k]; // no subarray view: no allocation
       }
     }
     this.#evaluated.set(pos);
@@ -1159,7 +1160,7 @@ export class ParticleSwarm {
     const d = this.dims, probe = this.#probe, pos = this.#pos;
     for (let i = 0; i < this.swarmSize; i++) {
       // A copy, so a rule that writes into its argument cannot move the particle.
-      probe.set(pos.subarray(i * d, (i + 1) * d));
+      for (let j = 0; j < d; j++) probe[j] = pos[i * d + j];
       this.#feasible[i] = isFeasible(probe) ? 1 : 0;
     }
   }
@@ -1175,16 +1176,15 @@ export class ParticleSwarm {
 
   #updateNeighbourhoodBests(): void {
     const n = this.swarmSize, pbestCost = this.#pbestCost, nbest = this.#nbest;
-    // Offsets −half … half + extra around i: k/2 on each side, or the whole swarm when k ≥ n − 1
-    // (extra = 1 then covers the last particle of an even-sized swarm).
-    const half = Math.min(this.#o.neighbours / 2, Math.floor((n - 1) / 2));
-    const extra = Math.min(this.#o.neighbours, n - 1) - 2 * half;
+    // ⌊k/2⌋ before and ⌈k/2⌉ after i; k = n − 1 covers the whole swarm once.
+    const k = Math.min(this.#o.neighbours, n - 1);
+    const before = Math.floor(k / 2), after = k - before;
     for (let i = 0; i < n; i++) {
       let b = i;
-      for (let o = -half; o <= half + extra; o++) {
+      for (let o = -before; o <= after; o++) {
         if (o === 0) continue;
-        const k = (((i + o) % n) + n) % n;
-        if (pbestCost[k] < pbestCost[b]) b = k;
+        const j = (((i + o) % n) + n) % n;
+        if (pbestCost[j] < pbestCost[b]) b = j;
       }
       nbest[i] = b;
     }
@@ -1369,11 +1369,11 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
  * const result = await optimize({
  *   batch(positions, count, dims) {
  *     const out = new Float64Array(count);
- *     for (let i = 0; i < count; i++) out[i] = Math.abs(positions[i * dims] - 1);
+ *     for (let i = 0; i < count; i++) out[i] = (positions[i * dims] - 1) ** 2;
  *     return out;
  *   },
  * }, { lower: [-3], upper: [3], swarmSize: 10, maxIterations: 60 });
- * assert.ok(Math.abs(result.bestPosition[0] - 1) < 1e-6);
+ * assert.ok(Math.abs(result.bestPosition[0] - 1) < 1e-3);
  * ```
  *
  * @param objective The function to minimise.
