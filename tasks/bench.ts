@@ -105,7 +105,9 @@ export function benchMarkdown(data: { date: string; cpu: string; entries: readon
     `| ${e.name} | ${e.value >= 100 ? e.value.toFixed(0) : e.value.toPrecision(3)} ${e.unit} | ${e.note} |`
   );
   return [
-    `Produced by \`deno task bench --readme\` on ${data.date.slice(0, 10)} (${data.cpu}, Deno ${Deno.version.deno}).`,
+    `Produced by \`deno task bench --readme\` on ${
+      data.date.slice(0, 10)
+    } (${data.cpu}, Deno ${Deno.version.deno}).`,
     "",
     "| benchmark | result | note |",
     "|---|---|---|",
@@ -139,7 +141,9 @@ export async function main(args: string[]): Promise<number> {
     }));
   } catch (error) {
     console.error(
-      `${(error as Error).message}\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme]`,
+      `${
+        (error as Error).message
+      }\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme]`,
     );
     return 2;
   }
