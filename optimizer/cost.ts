@@ -64,8 +64,8 @@ export interface CostBreakdown {
  *
  * ISE = Σ dt·Σ_j x_j² over the states at which a control was applied (optionally weighted by t/T),
  * U = Σ dt·u², DU = Σ dt·((u_k − u_{k−1})/dt)² (the first difference is 0), S = Σ dt·σ². A run that
- * failed at sample n (time n·dt) adds `penalty·(T − n·dt)/T`; a diverged run costs the full penalty
- * (its integrals are not finite), so no failed or empty run is ever cheap.
+ * failed at sample n (time n·dt) adds `penalty·(T − n·dt)/T`; a diverged run and an empty run
+ * (`n` = 0, whatever its status) cost the full penalty, so no failed or empty run is ever cheap.
  *
  * @example Usage
  * ```ts ignore
@@ -93,7 +93,9 @@ export function costAt(
   s: CostSettings,
 ): number {
   const T = s.duration, dt = s.dt, penalty = s.instabilityPenalty;
-  if (status === STATUS_DIVERGED) return penalty;
+  // An empty run (no control applied) proves nothing, whatever its status says: with the shortfall
+  // charged only to failed runs, a status-ok run of 0 steps would cost exactly 0, the best cost.
+  if (status === STATUS_DIVERGED || n === 0) return penalty;
   const linear = s.timeWeighting === "linear";
   let ise = 0, eff = 0, rate = 0, sl = 0, prev = n > 0 ? u[uo] : 0;
   for (let k = 0; k < n; k++) {
@@ -149,6 +151,9 @@ const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
 /**
  * The control cost of one trajectory (SPEC 5), with its parts.
  *
+ * The parts add up to `total` (up to rounding); a diverged or empty run is all failure penalty, as
+ * in {@linkcode costAt}.
+ *
  * @example Usage
  * ```ts ignore
  * import { controlCost } from "./cost.ts";
@@ -175,10 +180,20 @@ export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakd
         [key]: s.weights[key],
       },
     });
+  if (code === STATUS_DIVERGED || run.steps === 0) {
+    // costAt() charges a diverged or empty run the full penalty and nothing else: report the same
+    // split, or the finite integrals up to a blow-up would make the parts add up to more than the total.
+    return {
+      stateError: 0,
+      controlEffort: 0,
+      controlRate: 0,
+      sliding: 0,
+      failurePenalty: total,
+      total,
+    };
+  }
   const failurePenalty = code === STATUS_OK
     ? 0
-    : code === STATUS_DIVERGED
-    ? s.instabilityPenalty
     : s.instabilityPenalty * Math.max(0, s.duration - run.steps * run.dt) / s.duration;
   return {
     stateError: only("state_error"),

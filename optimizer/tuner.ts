@@ -223,7 +223,24 @@ export class PSOTuner {
     let firstFailure: string | undefined;
     let result: PSOResult;
     if (typeof fitness === "function") {
-      result = await optimize((x: Float64Array) => fitness(Array.from(x)), engineOptions);
+      // The engine turns a throw into the penalty by itself; count it on the way, as the Workers do
+      // for a module fitness, so a fitness that fails everywhere is reported, not silently flat.
+      const noteFailure = (error: unknown): never => {
+        failures++;
+        firstFailure ??= describeError(error);
+        throw error;
+      };
+      result = await optimize((x: Float64Array) => {
+        let value: number | Promise<number>;
+        try {
+          value = fitness(Array.from(x));
+        } catch (error) {
+          return noteFailure(error);
+        }
+        return typeof (value as PromiseLike<number>)?.then === "function"
+          ? Promise.resolve(value).catch(noteFailure)
+          : value;
+      }, engineOptions);
     } else if (this.numWorkers === 0 && fitness === undefined) {
       const evaluator = createEvaluator(this.setup);
       result = await optimize({
@@ -295,6 +312,10 @@ export class PSOTuner {
       result,
     };
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function isBuiltin(moduleUrl: string): boolean {

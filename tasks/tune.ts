@@ -6,7 +6,8 @@
  * ```
  * deno task tune [--controller <name> | --all] [--seed S] [--particles N] [--iters N] [--workers N]
  *                [--scenarios N] [--robustness N] [--config config.yaml] [--out out/gains.json]
- *                [--report out/report.html] [--json out/tune_results.json] [--readme] [--quiet]
+ *                [--report out/report.html] [--json out/tune_results.json] [--readme]
+ *                [--readme-path README.md] [--quiet]
  * ```
  *
  * @module
@@ -44,6 +45,7 @@ export const TUNE_USAGE = `Usage: deno task tune [options]
   --report <path>       HTML report (default out/report.html)
   --json <path>         results JSON (default out/tune_results.json)
   --readme              rewrite README.md's results table from the results
+  --readme-path <path>  the README that --readme rewrites (default README.md)
   --quiet               no progress output
   -h, --help            this text`;
 
@@ -85,6 +87,8 @@ export interface TuneIO {
   readonly stdout: (line: string) => void;
   readonly stderr: (text: string) => void;
   readonly isTerminal: boolean;
+  /** Aborting it interrupts the run as Ctrl-C does (for tests and for embedding the task). */
+  readonly signal?: AbortSignal;
 }
 
 const defaultIO: TuneIO = {
@@ -287,6 +291,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
         report: { type: "string" },
         json: { type: "string" },
         readme: { type: "boolean" },
+        "readme-path": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -331,6 +336,8 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     Deno.addSignalListener("SIGINT", onSigint);
     listening = true;
   } catch { /* no signal support (e.g. Windows without a console): Ctrl-C then ends the process */ }
+  io.signal?.addEventListener("abort", onSigint, { once: true });
+  if (io.signal?.aborted) onSigint();
 
   const records: TuneRecord[] = [];
   const runs = new Map<string, { tuned: Trajectory; baseline: Trajectory }>();
@@ -357,7 +364,14 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
         seed: tuner.seed,
         robustnessRuns,
       };
-      const result = await tuner.optimize();
+      let result: TunerResult;
+      try {
+        result = await tuner.optimize();
+      } catch (error) {
+        // Interrupted before this controller's first iteration finished: it has no best to save.
+        if (abort.signal.aborted) break;
+        throw error;
+      }
       const t = type as (typeof CONTROLLER_TYPES)[number];
       const defaultGains = [...(config.controllers[t].gains ?? config.controller_defaults[t].gains)];
       const defaultCost = createEvaluator(tuner.setup).cost(defaultGains);
@@ -390,6 +404,13 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     }
   } finally {
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+    io.signal?.removeEventListener("abort", onSigint);
+  }
+  if (records.length === 0) {
+    // Only an interrupt ends the loop with nothing done; writing empty files would clobber the
+    // results of an earlier run.
+    io.stderr("interrupted before any controller was tuned: nothing was written\n");
+    return 130;
   }
 
   const report: TuneReport = {
@@ -409,7 +430,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   await writeFile(jsonPath, JSON.stringify(report, null, 2) + "\n");
   await writeFile(htmlPath, reportHtml(report, runs));
   if (values.readme && !report.aborted) {
-    await updateReadmeSection("README.md", "results", resultsMarkdown(report));
+    await updateReadmeSection(values["readme-path"] ?? "README.md", "results", resultsMarkdown(report));
   }
 
   io.stdout("");

@@ -1,0 +1,84 @@
+/**
+ * Tests of tasks/readme.ts: a generated README block is replaced and nothing else is touched.
+ */
+import assert from "assert";
+import { replaceSection, updateReadmeSection } from "../../tasks/readme.ts";
+
+const README = [
+  "# Title",
+  "",
+  "Intro.",
+  "<!-- bench:start -->",
+  "bench table",
+  "<!-- bench:end -->",
+  "",
+  "<!-- results:start -->",
+  "old results",
+  "more old results",
+  "<!-- results:end -->",
+  "Footer",
+  "",
+].join("\n");
+
+Deno.test("replaceSection() replaces only the marked block", () => {
+  const text = "before\n<!-- x:start -->\nold\n<!-- x:end -->\nafter\n";
+  assert.equal(replaceSection(text, "x", "new"), "before\n<!-- x:start -->\nnew\n<!-- x:end -->\nafter\n");
+  // The body is trimmed and framed by exactly one newline on each side.
+  assert.equal(
+    replaceSection(text, "x", "\n\n  new\n\n"),
+    "before\n<!-- x:start -->\nnew\n<!-- x:end -->\nafter\n",
+  );
+  // An empty block gets its body too.
+  assert.equal(
+    replaceSection("<!-- x:start --><!-- x:end -->", "x", "a\nb"),
+    "<!-- x:start -->\na\nb\n<!-- x:end -->",
+  );
+});
+
+Deno.test("replaceSection() leaves other blocks and the text around the block byte for byte", () => {
+  const bench = replaceSection(README, "bench", "| new | bench |");
+  const start = README.indexOf("<!-- bench:start -->"), end = README.indexOf("<!-- bench:end -->");
+  assert.equal(bench.slice(0, start), README.slice(0, start));
+  assert.equal(bench.slice(bench.indexOf("<!-- bench:end -->")), README.slice(end));
+  assert.ok(bench.includes("<!-- bench:start -->\n| new | bench |\n<!-- bench:end -->"));
+  assert.ok(!bench.includes("bench table"));
+  // And the results block next to it: the bench block survives untouched.
+  const results = replaceSection(README, "results", "| a | b |");
+  assert.ok(results.includes("<!-- bench:start -->\nbench table\n<!-- bench:end -->"));
+  assert.ok(results.endsWith("<!-- results:start -->\n| a | b |\n<!-- results:end -->\nFooter\n"));
+  assert.ok(!results.includes("old results"));
+  // Replacing the same body twice is a no-op the second time.
+  assert.equal(replaceSection(bench, "bench", "| new | bench |"), bench);
+});
+
+Deno.test("replaceSection() throws on missing or misordered markers", () => {
+  assert.throws(
+    () => replaceSection(README, "nope", "x"),
+    /README section "nope": markers <!-- nope:start --> … <!-- nope:end --> not found/,
+  );
+  assert.throws(() => replaceSection("<!-- x:start -->\nno end", "x", "y"), /README section "x"/);
+  assert.throws(() => replaceSection("no start\n<!-- x:end -->", "x", "y"), /README section "x"/);
+  assert.throws(() => replaceSection("<!-- x:end -->\n<!-- x:start -->", "x", "y"), /README section "x"/);
+});
+
+Deno.test("updateReadmeSection() rewrites the block in the file and nothing else", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/README.md`;
+    const text = "top\n<!-- bench:start -->\nold\n<!-- bench:end -->\nbottom\n";
+    await Deno.writeTextFile(path, text);
+    await updateReadmeSection(path, "bench", "fresh");
+    assert.equal(
+      await Deno.readTextFile(path),
+      "top\n<!-- bench:start -->\nfresh\n<!-- bench:end -->\nbottom\n",
+    );
+    // A missing block leaves the file as it was.
+    await assert.rejects(updateReadmeSection(path, "results", "x"), /README section "results"/);
+    assert.equal(
+      await Deno.readTextFile(path),
+      "top\n<!-- bench:start -->\nfresh\n<!-- bench:end -->\nbottom\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

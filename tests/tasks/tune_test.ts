@@ -1,0 +1,421 @@
+/**
+ * Tests of the tune task (tasks/tune.ts): `main(args, io)` with captured output and tiny PSO
+ * settings, writing into a temporary directory. The files it writes are read back and checked for
+ * what a user relies on: loadable gains, consistent results, a report that renders, a README block
+ * rewritten in place, and exit code 2 with the usage text on bad arguments.
+ */
+import assert from "assert";
+import { CONTROLLER_TYPES } from "../../config/mod.ts";
+import { createController, getControllerInfo, validateGains } from "../../factory/mod.ts";
+import { main, resultsMarkdown, TUNE_USAGE, type TuneIO, type TuneReport } from "../../tasks/tune.ts";
+import { trackWorkers } from "../fixtures/worker_tracker.ts";
+
+const CONFIG = new URL("../../config.yaml", import.meta.url).pathname;
+const TINY = [
+  "--particles",
+  "6",
+  "--iters",
+  "3",
+  "--scenarios",
+  "2",
+  "--robustness",
+  "5",
+  "--config",
+  CONFIG,
+];
+
+interface Captured {
+  readonly io: TuneIO;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+function capture(isTerminal = false, onStderr?: (text: string) => void): Captured {
+  const out: string[] = [], err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: (line) => out.push(line),
+      stderr: (text) => {
+        err.push(text);
+        onStderr?.(text);
+      },
+      isTerminal,
+    },
+  };
+}
+
+/** Output paths inside `dir`, in a sub-folder that does not exist yet (main creates it). */
+function outputs(dir: string) {
+  const paths = {
+    gains: `${dir}/out/gains.json`,
+    json: `${dir}/out/results.json`,
+    html: `${dir}/out/report.html`,
+  };
+  return { paths, args: ["--out", paths.gains, "--json", paths.json, "--report", paths.html] };
+}
+
+/** Table rows of a results Markdown (header and separator excluded). */
+const tableRows = (markdown: string) =>
+  markdown.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| controller |"));
+
+Deno.test({
+  name: "concurrent: tune main() tunes all controllers and writes gains, results and an HTML report",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async (t) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { paths, args } = outputs(dir);
+      const { io, out, err } = capture();
+      using workers = trackWorkers();
+      const code = await main(["--all", ...TINY, "--workers", "1", ...args], io);
+
+      await t.step("exits 0 and leaves no Worker running", () => {
+        assert.equal(code, 0, err.join(""));
+        assert.equal(workers.created, CONTROLLER_TYPES.length);
+        assert.equal(workers.live, 0);
+      });
+
+      await t.step("gains JSON holds every controller with valid gains of its gain count", async () => {
+        const gains = JSON.parse(await Deno.readTextFile(paths.gains)) as Record<string, number[]>;
+        assert.deepEqual(Object.keys(gains).sort(), [...CONTROLLER_TYPES].sort());
+        for (const type of CONTROLLER_TYPES) {
+          assert.equal(gains[type].length, getControllerInfo(type).gainCount, type);
+          assert.ok(validateGains(type, gains[type]).ok, type);
+          assert.deepEqual(createController(type, { gains: gains[type] }).gains, gains[type]);
+        }
+      });
+
+      const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
+      await t.step(
+        "results JSON has the settings, and per controller a tuned cost ≤ the default cost",
+        () => {
+          assert.deepEqual(report.settings, {
+            particles: 6,
+            iterations: 3,
+            scenarios: 2,
+            workers: 1,
+            seed: 42,
+            robustnessRuns: 5,
+          });
+          assert.equal(report.aborted, false);
+          assert.ok(report.command.startsWith("deno task tune --all --particles 6"));
+          assert.ok(!Number.isNaN(Date.parse(report.date)));
+          assert.deepEqual(report.results.map((r) => r.controller), [...CONTROLLER_TYPES]);
+          for (const r of report.results) {
+            assert.ok(r.bestCost <= r.defaultCost, `${r.controller}: ${r.bestCost} > ${r.defaultCost}`);
+            assert.equal(r.exitReason, "maxIterations");
+            assert.equal(r.iterations, 3);
+            assert.equal(r.history.best.length, 3);
+            assert.equal(r.history.best[2], r.bestCost);
+            assert.ok(r.evaluations > 0 && r.evaluations <= 18);
+            assert.ok(r.elapsedMs >= 0);
+            assert.equal(r.defaultGains.length, r.bestGains.length);
+            for (const m of [r.tuned, r.baseline]) {
+              assert.ok(["ok", "fell", "diverged", "off_track"].includes(m.status));
+              assert.ok(Number.isFinite(m.nominalCost) && m.nominalCost > 0);
+              assert.ok(typeof m.maxU === "number" && m.maxU <= 150);
+            }
+            assert.ok(r.robustness !== null);
+            assert.equal(r.robustness.physics.total, 5);
+            assert.equal(r.robustness.initialAngles.total, 5);
+          }
+        },
+      );
+
+      await t.step("HTML report has inline SVG polylines for each controller and no NaN", async () => {
+        const html = await Deno.readTextFile(paths.html);
+        assert.ok(html.startsWith("<!doctype html>"));
+        assert.ok(!html.includes("NaN"), "NaN in the report");
+        const svgs = html.match(/<svg[\s>]/g) ?? [];
+        assert.ok(svgs.length >= 2 * CONTROLLER_TYPES.length, `${svgs.length} <svg> elements`);
+        const polylines = html.match(/<polyline [^>]*points="[^"]+"/g) ?? [];
+        // Per controller: 2 cost-history series and 2 series in each of 4 trajectory charts.
+        assert.ok(polylines.length >= 10 * CONTROLLER_TYPES.length, `${polylines.length} polylines`);
+        for (const type of CONTROLLER_TYPES) assert.ok(html.includes(`<h2>${type}</h2>`), type);
+      });
+
+      await t.step("stdout shows the results table with one row per controller and the paths", () => {
+        const text = out.join("\n");
+        const rows = tableRows(text);
+        assert.equal(rows.length, CONTROLLER_TYPES.length);
+        CONTROLLER_TYPES.forEach((type, i) => assert.ok(rows[i].startsWith(`| ${type} |`), rows[i]));
+        assert.equal(text.includes(resultsMarkdown(report)), true);
+        assert.ok(text.includes(`gains: ${paths.gains}  results: ${paths.json}  report: ${paths.html}`));
+      });
+
+      await t.step("progress goes to stderr as plain lines when stderr is not a terminal", () => {
+        assert.ok(err.length >= CONTROLLER_TYPES.length);
+        for (const chunk of err) {
+          assert.ok(chunk.endsWith("\n") && !chunk.slice(0, -1).includes("\n"), JSON.stringify(chunk));
+          assert.ok(!chunk.includes("\r") && !chunk.includes("\x1b"), JSON.stringify(chunk));
+        }
+        for (const type of CONTROLLER_TYPES) {
+          assert.ok(err.some((l) => l.startsWith(`${type} it 3/3 best `)), `${type}: no final progress line`);
+        }
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("tune main() --readme rewrites only the results block of the README at --readme-path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { paths, args } = outputs(dir);
+    const readme = `${dir}/README.md`;
+    const before = "# dip-smc-pso\n\n<!-- bench:start -->\nbench\n<!-- bench:end -->\n\n## Results\n\n";
+    const after = "\n\n## License\n\nMIT\n";
+    await Deno.writeTextFile(
+      readme,
+      `${before}<!-- results:start -->\nstale table\n<!-- results:end -->${after}`,
+    );
+    const { io, err } = capture();
+    const code = await main(
+      [
+        "--controller",
+        "classic_smc",
+        ...TINY,
+        "--workers",
+        "0",
+        "--quiet",
+        "--readme",
+        "--readme-path",
+        readme,
+        ...args,
+      ],
+      io,
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(err, [], "--quiet printed progress");
+    const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
+    assert.deepEqual(report.results.map((r) => r.controller), ["classical_smc"]);
+    assert.equal(report.settings.workers, 0);
+    const text = await Deno.readTextFile(readme);
+    assert.equal(
+      text,
+      `${before}<!-- results:start -->\n${resultsMarkdown(report)}\n<!-- results:end -->${after}`,
+    );
+    assert.equal(tableRows(text).length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tune main() draws a progress bar on a terminal", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { io, err } = capture(true);
+    const code = await main(["--controller", "hybrid", ...TINY, "--workers", "0", ...outputs(dir).args], io);
+    assert.equal(code, 0);
+    const bars = err.filter((c) => c.startsWith("\r["));
+    assert.equal(bars.length, 3); // one redraw per iteration
+    for (const bar of bars) {
+      {
+        assert.match(bar, /^\r\[[# ]{24}\] hybrid_adaptive_sta_smc it \d\/3 best /);
+        assert.ok(bar.endsWith("\x1b[K"), JSON.stringify(bar)); // clears the rest of the line
+      }
+    }
+    assert.ok(bars[2].startsWith(`\r[${"#".repeat(24)}]`));
+    assert.equal(err.at(-1), "\n"); // the finished bar is ended with a newline
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tune main() returns 2 with the usage text on bad arguments and writes nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string[], RegExp][] = [
+      [["--bogus"], /Unknown option '--bogus'/],
+      [["stray"], /positional/i],
+      [["--particles", "0"], /--particles: must be an integer ≥ 1, got "0"/],
+      [["--iters", "2.5"], /--iters: must be an integer ≥ 1, got "2.5"/],
+      [["--workers=-1"], /--workers: must be an integer ≥ 0, got "-1"/],
+      [["--seed", "x"], /--seed: must be an integer ≥ 0, got "x"/],
+      [["--controller", "pid"], /Unknown controller type "pid"/],
+      [["--controller", "sta", "--all"], /--controller and --all: give one, not both/],
+      [["--config", `${dir}/missing.yaml`], /cannot read ".*missing\.yaml": file not found/],
+    ];
+    for (const [bad, message] of cases) {
+      const { io, out, err } = capture();
+      const code = await main([...bad, ...outputs(dir).args], io);
+      assert.equal(code, 2, bad.join(" "));
+      const text = err.join("");
+      assert.match(text, message);
+      assert.ok(text.includes(TUNE_USAGE), `${bad.join(" ")}: no usage text`);
+      assert.deepEqual(out, []);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "a rejected run wrote files");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tune main() --help prints the usage text and exits 0", async () => {
+  const { io, out, err } = capture();
+  assert.equal(await main(["--help"], io), 0);
+  assert.deepEqual(out, [TUNE_USAGE]);
+  assert.deepEqual(err, []);
+  for (const flag of ["--controller", "--all", "--readme-path", "--workers", "--robustness"]) {
+    assert.ok(TUNE_USAGE.includes(flag), flag);
+  }
+});
+
+Deno.test({
+  name: "concurrent: tune main() interrupted saves the best so far, skips the README and exits 130",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { paths, args } = outputs(dir);
+      const readme = `${dir}/README.md`;
+      const original = "<!-- results:start -->\nkeep\n<!-- results:end -->\n";
+      await Deno.writeTextFile(readme, original);
+      const abort = new AbortController();
+      // The first progress line comes after the first iteration: interrupt there, as Ctrl-C would.
+      const { io, err } = capture(false, () => abort.abort());
+      using workers = trackWorkers();
+      const long = [
+        "--particles",
+        "6",
+        "--iters",
+        "400",
+        "--scenarios",
+        "1",
+        "--robustness",
+        "0",
+        "--config",
+        CONFIG,
+      ];
+      const code = await main(
+        ["--all", ...long, "--workers", "1", "--readme", "--readme-path", readme, ...args],
+        { ...io, signal: abort.signal },
+      );
+      assert.equal(code, 130);
+      assert.ok(err.join("").includes("interrupted: the best gains so far were saved"));
+      assert.equal(workers.live, 0);
+      const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
+      assert.equal(report.aborted, true);
+      // The first controller stopped after one iteration; the others never started.
+      assert.equal(report.results.length, 1);
+      const [first] = report.results;
+      assert.equal(first.exitReason, "aborted");
+      assert.equal(first.iterations, 1);
+      assert.equal(first.robustness, null);
+      assert.ok(first.bestCost <= first.defaultCost);
+      const gains = JSON.parse(await Deno.readTextFile(paths.gains));
+      assert.deepEqual(gains, { [first.controller]: first.bestGains });
+      assert.equal(await Deno.readTextFile(readme), original);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "concurrent: tune main() interrupted before a first iteration writes nothing and exits 130",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      using workers = trackWorkers();
+      for (const when of ["before the start", "during the first iteration"]) {
+        const abort = new AbortController();
+        const { io, err } = capture();
+        if (when === "before the start") abort.abort();
+        // main() runs synchronously up to its first await, inside the first iteration's Worker tasks.
+        const running = main(["--all", ...TINY, "--workers", "1", ...outputs(dir).args], {
+          ...io,
+          signal: abort.signal,
+        });
+        abort.abort();
+        assert.equal(await running, 130, when);
+        assert.deepEqual(err, ["interrupted before any controller was tuned: nothing was written\n"], when);
+        assert.deepEqual([...Deno.readDirSync(dir)], [], `${when}: files were written`);
+      }
+      assert.equal(workers.created, 1);
+      assert.equal(workers.live, 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("resultsMarkdown() renders one row per controller, with placeholders for missing values", () => {
+  const record = (controller: string, robustness: TuneReport["results"][number]["robustness"]) => ({
+    controller,
+    defaultGains: [1, 2],
+    defaultCost: 2.5,
+    bestGains: [1.23456, 2],
+    bestCost: 1.25,
+    exitReason: "maxIterations",
+    iterations: 1,
+    evaluations: 6,
+    elapsedMs: 1500,
+    tuned: {
+      status: "fell" as const,
+      failTime: 1,
+      settled: false,
+      settlingTime: null,
+      band: 0.02,
+      maxTheta1: 1.6,
+      maxTheta2: 0.5,
+      maxX: 0.25,
+      maxU: 150,
+      controlEnergy: 10,
+      samples: 101,
+      simulatedTime: 1,
+      nominalCost: 900,
+    },
+    baseline: {
+      status: "ok" as const,
+      failTime: null,
+      settled: true,
+      settlingTime: 1.5,
+      band: 0.02,
+      maxTheta1: 0.05,
+      maxTheta2: 0.03,
+      maxX: 0.3,
+      maxU: 17,
+      controlEnergy: 10,
+      samples: 1001,
+      simulatedTime: 10,
+      nominalCost: 0.2,
+    },
+    robustness,
+    history: { best: [1.25], meanPersonalBest: [2], diversity: [0.5] },
+  });
+  const report: TuneReport = {
+    command: "deno task tune --x",
+    date: "2026-01-02T03:04:05.000Z",
+    settings: { particles: 6, iterations: 1, scenarios: 2, workers: 1, seed: 7, robustnessRuns: 0 },
+    aborted: false,
+    results: [
+      record("a_smc", null),
+      record("b_smc", {
+        physics: { passed: 3, total: 4, failed: 1 },
+        initialAngles: { passed: 4, total: 4, failed: 0 },
+        passRate: 7 / 8,
+      }),
+    ],
+  };
+  const md = resultsMarkdown(report);
+  assert.ok(md.startsWith("Produced by `deno task tune --x` on 2026-01-02 (6 particles × 1 iterations"));
+  const rows = tableRows(md);
+  assert.equal(rows.length, 2);
+  const cells = (row: string) => row.slice(2, -2).split(" | ");
+  const a = cells(rows[0]), b = cells(rows[1]);
+  const header = cells(md.split("\n").find((l) => l.startsWith("| controller |"))!);
+  assert.equal(a.length, header.length);
+  assert.deepEqual(a.slice(0, 6), ["a_smc", "2.5000", "1.2500", "1.2346, 2.0000", "fell", "—"]);
+  assert.equal(a[10], "not run");
+  assert.equal(a[11], "1.5");
+  assert.equal(b[0], "b_smc");
+  assert.equal(b[10], "3/4 / 4/4 (87.5 %)");
+});
