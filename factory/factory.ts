@@ -6,24 +6,20 @@
  */
 import { type Config, CONTROLLER_TYPES, type ControllerType, validateConfig } from "../config/mod.ts";
 import {
+  buildAdaptiveSMC,
+  buildClassicalSMC,
+  buildHybridAdaptiveSTASMC,
+  buildSuperTwistingSMC,
+} from "./builtins.ts";
+import {
   type Controller,
-  createAdaptiveSMC,
-  createClassicalSMC,
-  createHybridAdaptiveSTASMC,
-  createSuperTwistingSMC,
   GAIN_NAMES,
   type GainValidation,
   GainValidationError,
   validateGainVector,
 } from "../controllers/mod.ts";
 import { createRegistryStore, type RegistrySnapshot } from "./registry.ts";
-import {
-  DEFAULT_BOUNDS,
-  DEFAULT_CONTROLLER_PARAMS,
-  DEFAULT_DT,
-  DEFAULT_GAINS,
-  DEFAULT_PHYSICS,
-} from "./defaults.ts";
+import { DEFAULT_BOUNDS, DEFAULT_DT, DEFAULT_GAINS } from "./defaults.ts";
 
 /** What a controller constructor registered in the registry receives. */
 export interface ControllerCreateOptions {
@@ -80,7 +76,9 @@ export class UnknownControllerError extends Error {
   }
 }
 
-const CONTROLLERS_MODULE = new URL("../controllers/mod.ts", import.meta.url).href;
+// Built-in sources point at constructors with the registry's own signature, so that importing a
+// source and calling it works the same way for built-in and custom types.
+const BUILTINS_MODULE = new URL("./builtins.ts", import.meta.url).href;
 
 type BuiltinCreate = (o: ControllerCreateOptions) => Controller;
 function builtin(
@@ -100,13 +98,9 @@ function builtin(
     bounds: DEFAULT_BOUNDS[type],
     aliases,
     stateful,
-    source: { module: CONTROLLERS_MODULE, export: exportName },
+    source: { module: BUILTINS_MODULE, export: exportName },
     create,
   }];
-}
-
-function physicsOf(config: Config | undefined) {
-  return config?.physics ?? DEFAULT_PHYSICS;
 }
 
 const BUILTINS: readonly [string, ControllerEntry][] = [
@@ -115,57 +109,32 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
     "Classical SMC with boundary layer: v = −K·sat(σ/ε) − kd·σ",
     ["classic_smc", "smc_classical", "smc_v1"],
     false,
-    "createClassicalSMC",
-    ({ gains, config, dt }) =>
-      createClassicalSMC({
-        gains,
-        dt,
-        physics: physicsOf(config),
-        params: config?.controllers.classical_smc ?? DEFAULT_CONTROLLER_PARAMS.classical_smc,
-      }),
+    "buildClassicalSMC",
+    buildClassicalSMC,
   ),
   builtin(
     "sta_smc",
     "Super-twisting SMC: v = −K1·√|σ|·sat(σ/ε) + z, ż = −K2·sat(σ/ε)",
     ["super_twisting", "sta"],
     true,
-    "createSuperTwistingSMC",
-    ({ gains, config, dt }) =>
-      createSuperTwistingSMC({
-        gains,
-        dt,
-        physics: physicsOf(config),
-        params: config?.controllers.sta_smc ?? DEFAULT_CONTROLLER_PARAMS.sta_smc,
-      }),
+    "buildSuperTwistingSMC",
+    buildSuperTwistingSMC,
   ),
   builtin(
     "adaptive_smc",
     "Adaptive SMC: v = −K·sat(σ/ε) − α·σ with a leaky, rate-limited adaptive gain K",
     ["adaptive"],
     true,
-    "createAdaptiveSMC",
-    ({ gains, config, dt }) =>
-      createAdaptiveSMC({
-        gains,
-        dt,
-        physics: physicsOf(config),
-        params: config?.controllers.adaptive_smc ?? DEFAULT_CONTROLLER_PARAMS.adaptive_smc,
-      }),
+    "buildAdaptiveSMC",
+    buildAdaptiveSMC,
   ),
   builtin(
     "hybrid_adaptive_sta_smc",
     "Hybrid adaptive super-twisting SMC with adaptive k1, k2 and anti-windup",
     ["hybrid", "hybrid_sta"],
     true,
-    "createHybridAdaptiveSTASMC",
-    ({ gains, config, dt }) =>
-      createHybridAdaptiveSTASMC({
-        gains,
-        dt,
-        physics: physicsOf(config),
-        params: config?.controllers.hybrid_adaptive_sta_smc ??
-          DEFAULT_CONTROLLER_PARAMS.hybrid_adaptive_sta_smc,
-      }),
+    "buildHybridAdaptiveSTASMC",
+    buildHybridAdaptiveSTASMC,
   ),
 ];
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type Config, loadConfig } from "../config/mod.ts";
+import { type Config, CONTROLLER_TYPES, loadConfig } from "../config/mod.ts";
 import {
   canonicalControllerType,
   controllerRegistry,
@@ -259,7 +259,8 @@ export class PSOTuner {
       const key = `${type}:${this.seed}:${crypto.randomUUID()}`;
       const setup = this.setup;
       const info = controllerRegistry.snapshot().get(type);
-      const controllerSource = info && !isBuiltin(info.source.module)
+      // Built-in types are in every Worker's registry already; only custom ones travel by source.
+      const controllerSource = info && !(CONTROLLER_TYPES as readonly string[]).includes(type)
         ? { ...info.source, gainNames: info.gainNames, defaultGains: info.defaultGains }
         : undefined;
       const chunk = opts.chunkSize ??
@@ -316,10 +317,6 @@ export class PSOTuner {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function isBuiltin(moduleUrl: string): boolean {
-  return moduleUrl === new URL("../controllers/mod.ts", import.meta.url).href;
 }
 
 function positiveInt(name: string, value: number): number {

@@ -5,9 +5,10 @@
 import assert from "assert";
 import { parse } from "yaml";
 import { type Config, ConfigError, loadConfig, validateConfig } from "../../config/mod.ts";
-import { GAIN_NAMES, validateGainVector } from "../../controllers/mod.ts";
+import { type Controller, GAIN_NAMES, validateGainVector } from "../../controllers/mod.ts";
 import {
   canonicalControllerType,
+  type ControllerCreateOptions,
   controllerRegistry,
   createController,
   DEFAULT_BOUNDS,
@@ -354,17 +355,17 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     classical_smc: {
       aliases: ["classic_smc", "smc_classical", "smc_v1"],
       stateful: false,
-      export: "createClassicalSMC",
+      export: "buildClassicalSMC",
     },
-    sta_smc: { aliases: ["super_twisting", "sta"], stateful: true, export: "createSuperTwistingSMC" },
-    adaptive_smc: { aliases: ["adaptive"], stateful: true, export: "createAdaptiveSMC" },
+    sta_smc: { aliases: ["super_twisting", "sta"], stateful: true, export: "buildSuperTwistingSMC" },
+    adaptive_smc: { aliases: ["adaptive"], stateful: true, export: "buildAdaptiveSMC" },
     hybrid_adaptive_sta_smc: {
       aliases: ["hybrid", "hybrid_sta"],
       stateful: true,
-      export: "createHybridAdaptiveSTASMC",
+      export: "buildHybridAdaptiveSTASMC",
     },
   } as const;
-  const controllersModule = await import("../../controllers/mod.ts") as Record<string, unknown>;
+  const builtinsModule = await import("../../factory/builtins.ts") as Record<string, unknown>;
   for (const type of TYPES) {
     const info = getControllerInfo(type);
     assert.ok(Object.isFrozen(info));
@@ -378,9 +379,15 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(info.aliases, expected[type].aliases);
     assert.equal(info.stateful, expected[type].stateful);
     assert.equal(info.stateful, Object.keys(createController(type).initialState()).length > 0);
-    assert.equal(info.source.module, new URL("../../controllers/mod.ts", import.meta.url).href);
+    assert.equal(info.source.module, new URL("../../factory/builtins.ts", import.meta.url).href);
     assert.equal(info.source.export, expected[type].export);
-    assert.equal(typeof controllersModule[info.source.export], "function");
+    // The source export has the registry's signature: called with ControllerCreateOptions it builds
+    // the same controller as createController.
+    const build = builtinsModule[info.source.export] as (o: ControllerCreateOptions) => Controller;
+    const fromSource = build({ gains: info.defaultGains, dt: 0.01 });
+    const viaFactory = createController(type);
+    const state = [0.1, 0.05, -0.03, 0.2, -0.1, 0.3];
+    assert.deepEqual(fromSource.computeControl(state), viaFactory.computeControl(state));
     assert.equal("create" in info, false, "the constructor is not part of the public info");
     // The registry's defaults and bounds are valid gains (SPEC 5: bounds inside the validity domain).
     assert.equal(validateGains(type, info.defaultGains).ok, true);
