@@ -355,7 +355,10 @@ export function createController(type: string, options: CreateControllerOptions 
   const t = entry.type as ControllerType;
   let gains: unknown, origin: string;
   if (options.gains !== undefined) {
-    gains = Array.isArray(options.gains) ? options.gains : Array.from(options.gains as ArrayLike<number>);
+    const given: unknown = options.gains;
+    // Typed arrays become plain arrays; anything else goes to the validator as given, so `5` or
+    // `null` from JavaScript callers is reported as "must be an array", not as a count of 0.
+    gains = ArrayBuffer.isView(given) ? Array.from(given as unknown as ArrayLike<number>) : given;
     origin = "gains";
   } else if (config && CONTROLLER_TYPES.includes(t) && config.controllers[t].gains !== undefined) {
     gains = config.controllers[t].gains;

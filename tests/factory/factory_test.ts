@@ -594,3 +594,16 @@ Deno.test("registerController() refuses a bad export, bad default gains and name
   }
   assert.deepEqual(listAvailableControllers(), [...TYPES]);
 });
+
+Deno.test("createController() reports non-array gains as such, and accepts typed arrays", () => {
+  for (const bad of [5, null, "1,2,3", { 0: 1 }]) {
+    assert.throws(
+      () => createController("classical_smc", { gains: bad as unknown as number[] }),
+      (e: unknown) =>
+        e instanceof GainValidationError && /must be an array of 6 numbers/.test(e.message) &&
+        e.errors[0].index === -1,
+    );
+  }
+  const typed = createController("classical_smc", { gains: Float64Array.from(DEFAULT_GAINS.classical_smc) });
+  assert.deepEqual(typed.gains, DEFAULT_GAINS.classical_smc);
+});
