@@ -1,0 +1,130 @@
+/**
+ * Shared pieces of the concurrency suite: deadlines that fail a test instead of hanging it, the
+ * shipped config as plain data, the pool leak check, and a pool that records what it dispatched.
+ *
+ * @module
+ */
+import assert from "assert";
+import { type Config, loadConfig } from "../../config/mod.ts";
+import { type RunOptions, WorkerPool } from "../../optimizer/mod.ts";
+import { assertPoolClosed } from "../fixtures/pool_assertions.ts";
+
+/** The suite's fixtures folder. */
+export const fixture = (name: string): URL => new URL(`../fixtures/${name}`, import.meta.url);
+
+/** The factory Worker module (tests/fixtures/factory_worker.ts). */
+export const FACTORY_WORKER: URL = fixture("factory_worker.ts");
+
+/** Whether `globalThis.gc` is exposed (`--v8-flags=--expose-gc`, as deno.json's test tasks pass). */
+export const HAS_GC: boolean = typeof (globalThis as { gc?: unknown }).gc === "function";
+
+/** Yields to the event loop (a macrotask turn), so other async tasks interleave here. */
+export const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Resolves after `ms`. */
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Settles like `promise`, or rejects after `ms` naming `what`: a hang fails the test with a message
+ * instead of stalling the suite. The timer is cleared either way (the ops sanitizer is on).
+ */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not settled within ${ms} ms (deadlock or hang)`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The shipped config.yaml, loaded once (deeply frozen), without environment overrides. */
+export const CONFIG: Config = loadConfig(new URL("../../config.yaml", import.meta.url), { env: {} });
+
+/** A structured clone of the shipped config: plain, unfrozen data as a Worker receives it. */
+export function plainConfig(): Record<string, unknown> {
+  return structuredClone(CONFIG) as unknown as Record<string, unknown>;
+}
+
+/**
+ * Waits until every Worker of `pool` has loaded. A pool dispatches to whichever Worker is ready, so
+ * short tasks sent at once all land on the first Worker to load; a test that wants the work spread
+ * over Workers starts after this.
+ */
+export async function allReady(pool: WorkerPool, ms = 20_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (pool.stats().ready < pool.stats().size) {
+    if (performance.now() > end) throw new Error(`pool "${pool.name}": Workers not ready within ${ms} ms`);
+    await delay(5);
+  }
+}
+
+/** Closes `pool` and asserts it is closed with 0 live Workers and 0 pending tasks. */
+export async function closeAndCheck(pool: WorkerPool): Promise<void> {
+  await pool.close();
+  assertPoolClosed(pool);
+  const { live, pending } = pool.stats();
+  assert.equal(live, 0);
+  assert.equal(pending, 0);
+}
+
+/** A small seeded generator for test-side choices (delays, shuffles); never `Math.random`. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    // mulberry32
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One task a {@linkcode RecordingPool} ran. */
+export interface RecordedTask {
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly result: unknown;
+  readonly workerIndex: number;
+  /** The value of {@linkcode RecordingPool.phase} when the task was dispatched. */
+  readonly phase: number;
+}
+
+/**
+ * A WorkerPool that records every task it runs (payload, result, Worker slot), in completion
+ * order, and the most tasks it ever had in flight at once. Handed to `PSOTuner` as its `pool`, it
+ * shows exactly how the tuner fanned the swarm out.
+ */
+export class RecordingPool extends WorkerPool {
+  /** Completed tasks, in completion order. */
+  readonly tasks: RecordedTask[] = [];
+  /** The most tasks in flight at once, sampled at every dispatch. */
+  maxInFlight = 0;
+  /** A label the test advances (for example once per PSO iteration) to group the tasks. */
+  phase = 0;
+  /**
+   * Called right after each task has been handed to the pool (so it is queued or in flight), with
+   * the current phase: a test can abort or close at a precise point instead of after a guessed delay.
+   */
+  onDispatch?: (phase: number) => void;
+
+  override async run<T = unknown>(
+    kind: string,
+    payload?: unknown,
+    options?: readonly Transferable[] | RunOptions,
+  ): Promise<T> {
+    const phase = this.phase;
+    const pending = this.runWithInfo<T>(kind, payload, options);
+    this.maxInFlight = Math.max(this.maxInFlight, this.stats().inFlight);
+    this.onDispatch?.(phase);
+    const { result, workerIndex } = await pending;
+    this.tasks.push({ kind, payload, result, workerIndex, phase });
+    return result;
+  }
+}
