@@ -386,6 +386,13 @@ const costFunction = object({
       report.error(path, "mean and max must not both be 0, got mean 0 and max 0");
     }
   }),
+  constraints: object({
+    weight: nonNegative,
+    band: positive,
+    settling_time: positive,
+    max_cart_position: positive,
+    final_window: nonNegative,
+  }),
 });
 
 const physicsUncertainty = object({

@@ -173,6 +173,19 @@ export interface CostFunctionConfig {
   readonly instability_penalty: number;
   readonly time_weighting: "none" | "linear";
   readonly combine_weights: { readonly mean: number; readonly max: number };
+  /**
+   * SPEC 7's acceptance targets, enforced in the tuner's robust cost as hinge penalties
+   * (`weight` 0 turns them off): the nominal run must settle (|θ1|, |θ2| < band held to the end)
+   * by `settling_time` and keep |x| ≤ `max_cart_position`; every scenario must be inside the band
+   * over the last `final_window` seconds.
+   */
+  readonly constraints: {
+    readonly weight: number;
+    readonly band: number;
+    readonly settling_time: number;
+    readonly max_cart_position: number;
+    readonly final_window: number;
+  };
 }
 
 /** The `physics_uncertainty` section: n_evals and a relative half-width per physics parameter. */

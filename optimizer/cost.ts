@@ -22,6 +22,8 @@ export interface CostSettings {
   readonly dt: number;
   /** The requested horizon T (a run that fails at t_f pays penalty·(T − t_f)/T). */
   readonly duration: number;
+  /** SPEC 7's acceptance targets, enforced by {@linkcode constraintPenaltyAt}. */
+  readonly constraints: CostFunctionConfig["constraints"];
 }
 
 /**
@@ -45,6 +47,7 @@ export function costSettings(cf: CostFunctionConfig, dt: number, duration: numbe
     timeWeighting: cf.time_weighting,
     dt,
     duration,
+    constraints: cf.constraints,
   };
 }
 
@@ -203,4 +206,61 @@ export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakd
     failurePenalty,
     total,
   };
+}
+
+/**
+ * The hinge penalty that enforces SPEC 7's acceptance targets in the tuner's robust cost
+ * (`cost_function.constraints`; 0 when `weight` is 0 or the run meets them).
+ *
+ * With t_s the settling time (the time from which |θ1|, |θ2| < band hold to the end; T for a run
+ * that did not complete) and X the largest |x|: every run pays `weight·max(0, t_s − (T − final_window))/T`
+ * (it must be inside the band over the final window), and the nominal run also pays
+ * `weight·(max(0, t_s − settling_time)/T + max(0, X − max_cart_position))`, per second of lateness
+ * over T and per metre of excess. The plain integrals alone favour surfaces whose slow cart mode
+ * settles late; the hinge leaves runs that meet the targets untouched.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const extra = constraintPenaltyAt(ws.x, 0, ws.length[0] - 1, ws.status[0], settings, true);
+ * ```
+ *
+ * @param x States buffer.
+ * @param xo Offset of the run's first state.
+ * @param n Number of controls applied (the run has n + 1 samples).
+ * @param status Status code.
+ * @param s Cost settings.
+ * @param nominal Whether this is the nominal scenario (the settling and cart targets apply).
+ * @returns The penalty, ≥ 0.
+ */
+export function constraintPenaltyAt(
+  x: Float64Array,
+  xo: number,
+  n: number,
+  status: number,
+  s: CostSettings,
+  nominal: boolean,
+): number {
+  const c = s.constraints, T = s.duration;
+  if (c.weight === 0) return 0;
+  let settle = T, maxX = 0;
+  if (status === STATUS_OK) {
+    settle = 0;
+    for (let k = n; k >= 0; k--) {
+      const o = xo + k * STATE_SIZE;
+      if (!(Math.abs(x[o + 1]) < c.band && Math.abs(x[o + 2]) < c.band)) {
+        settle = Math.min(T, (k + 1) * s.dt);
+        break;
+      }
+    }
+  }
+  let penalty = Math.max(0, settle - (T - c.final_window)) / T;
+  if (nominal) {
+    for (let k = 0; k <= n; k++) {
+      const v = Math.abs(x[xo + k * STATE_SIZE]);
+      if (v > maxX) maxX = v;
+    }
+    penalty += Math.max(0, settle - c.settling_time) / T + Math.max(0, maxX - c.max_cart_position);
+  }
+  // A diverged run has non-finite states; its cost is the full penalty already.
+  return Number.isFinite(penalty) ? c.weight * penalty : c.weight;
 }

@@ -14,9 +14,10 @@ import {
   createPlant,
   type Plant,
   simulateBatch,
+  STATE_SIZE,
   stepCount,
 } from "../plant/mod.ts";
-import { costOfBatchRun, type CostSettings, costSettings } from "./cost.ts";
+import { constraintPenaltyAt, costOfBatchRun, type CostSettings, costSettings } from "./cost.ts";
 
 /** One evaluation scenario: the physics the plant runs with and its initial state. */
 export interface Scenario {
@@ -91,7 +92,11 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
       trackLimit: sim.track_limit,
       workspace: ws,
     });
-    for (let s = 0; s < nS; s++) costs[s] = costOfBatchRun(ws, s, settings);
+    const stride = (steps + 1) * STATE_SIZE;
+    for (let s = 0; s < nS; s++) {
+      costs[s] = costOfBatchRun(ws, s, settings) +
+        constraintPenaltyAt(ws.x, s * stride, ws.length[s] - 1, ws.status[s], settings, s === 0);
+    }
   }
 
   function cost(gains: ArrayLike<number>): number {

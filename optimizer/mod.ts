@@ -47,6 +47,7 @@ export {
 } from "./worker_pool.ts";
 export { serveWorker, transfer } from "./worker_protocol.ts";
 export {
+  constraintPenaltyAt,
   controlCost,
   costAt,
   type CostBreakdown,

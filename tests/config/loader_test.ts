@@ -896,6 +896,18 @@ const HOSTILE: readonly HostileCase[] = [
     fragment: 'got "quadratic"',
   },
   {
+    name: "a negative constraint weight",
+    edits: { "cost_function.constraints.weight": -1 },
+    path: "cost_function.constraints.weight",
+    fragment: "got -1",
+  },
+  {
+    name: "a zero settling-time target",
+    edits: { "cost_function.constraints.settling_time": 0 },
+    path: "cost_function.constraints.settling_time",
+    fragment: "got 0",
+  },
+  {
     name: "combine weights both 0",
     edits: { "cost_function.combine_weights.mean": 0, "cost_function.combine_weights.max": 0 },
     path: "cost_function.combine_weights",
