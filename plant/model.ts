@@ -155,20 +155,34 @@ export function createPlant(physics: Readonly<PhysicsConfig>, options: PlantOpti
   const n00 = i00 / det0, n01 = i01 / det0, n02 = i02 / det0;
   const n11 = i11 / det0, n12 = i12 / det0, n22 = i22 / det0;
 
-  function accelerationTermsAt(s: ArrayLike<number>, so: number, out: Float64Array, oo: number): void {
+  /**
+   * The one copy of the model's algebra: writes `q̈ = M⁻¹·(B·u + Q_f − C·q̇ − G)` to `q[qo..qo+2]` and,
+   * when `col` is given, the first column of M⁻¹ (that is, M⁻¹·B) to `col[co..co+2]`.
+   */
+  function solveAt(
+    s: ArrayLike<number>,
+    so: number,
+    u: number,
+    q: Float64Array,
+    qo: number,
+    col: Float64Array | null,
+    co: number,
+  ): void {
     const th1 = s[so + 1], th2 = s[so + 2], xd = s[so + 3], w1 = s[so + 4], w2 = s[so + 5];
     const s1 = Math.sin(th1), s2 = Math.sin(th2);
-    // r = Q_f − C·q̇ − G (without the input)
-    let r0 = -c0 * xd;
+    // r = B·u + Q_f − C·q̇ − G; the Coriolis part is added below for the full model only.
+    let r0 = u - c0 * xd;
     let r1 = -c1 * w1 + c2 * (w2 - w1) + a1g * s1;
     let r2 = -c2 * (w2 - w1) + a2g * s2;
     if (!full) {
-      out[oo] = n00;
-      out[oo + 1] = n01;
-      out[oo + 2] = n02;
-      out[oo + 3] = n00 * r0 + n01 * r1 + n02 * r2;
-      out[oo + 4] = n01 * r0 + n11 * r1 + n12 * r2;
-      out[oo + 5] = n02 * r0 + n12 * r1 + n22 * r2;
+      q[qo] = n00 * r0 + n01 * r1 + n02 * r2;
+      q[qo + 1] = n01 * r0 + n11 * r1 + n12 * r2;
+      q[qo + 2] = n02 * r0 + n12 * r1 + n22 * r2;
+      if (col !== null) {
+        col[co] = n00;
+        col[co + 1] = n01;
+        col[co + 2] = n02;
+      }
       return;
     }
     const c1t = Math.cos(th1), c2t = Math.cos(th2);
@@ -186,48 +200,25 @@ export function createPlant(physics: Readonly<PhysicsConfig>, options: PlantOpti
     const A12 = m01 * m02 - mt * m12;
     const A22 = mt * J1 - m01 * m01;
     const inv = 1 / (mt * A00 + m01 * A01 + m02 * A02);
-    const k00 = A00 * inv, k01 = A01 * inv, k02 = A02 * inv;
-    out[oo] = k00;
-    out[oo + 1] = k01;
-    out[oo + 2] = k02;
-    out[oo + 3] = k00 * r0 + k01 * r1 + k02 * r2;
-    out[oo + 4] = k01 * r0 + (A11 * inv) * r1 + (A12 * inv) * r2;
-    out[oo + 5] = k02 * r0 + (A12 * inv) * r1 + (A22 * inv) * r2;
+    q[qo] = (A00 * r0 + A01 * r1 + A02 * r2) * inv;
+    q[qo + 1] = (A01 * r0 + A11 * r1 + A12 * r2) * inv;
+    q[qo + 2] = (A02 * r0 + A12 * r1 + A22 * r2) * inv;
+    if (col !== null) {
+      col[co] = A00 * inv;
+      col[co + 1] = A01 * inv;
+      col[co + 2] = A02 * inv;
+    }
   }
 
-  // derivativesAt repeats accelerationTermsAt's algebra with u folded into r0: routing it through
-  // the two-column form costs ~10 % of the batch kernel's speed, and this is the hottest function.
+  function accelerationTermsAt(s: ArrayLike<number>, so: number, out: Float64Array, oo: number): void {
+    solveAt(s, so, 0, out, oo + 3, out, oo);
+  }
+
   function derivativesAt(s: Float64Array, so: number, u: number, out: Float64Array, oo: number): void {
-    const th1 = s[so + 1], th2 = s[so + 2], xd = s[so + 3], w1 = s[so + 4], w2 = s[so + 5];
-    const s1 = Math.sin(th1), s2 = Math.sin(th2);
-    let r0 = u - c0 * xd;
-    let r1 = -c1 * w1 + c2 * (w2 - w1) + a1g * s1;
-    let r2 = -c2 * (w2 - w1) + a2g * s2;
-    out[oo] = xd;
-    out[oo + 1] = w1;
-    out[oo + 2] = w2;
-    if (!full) {
-      out[oo + 3] = n00 * r0 + n01 * r1 + n02 * r2;
-      out[oo + 4] = n01 * r0 + n11 * r1 + n12 * r2;
-      out[oo + 5] = n02 * r0 + n12 * r1 + n22 * r2;
-      return;
-    }
-    const c1t = Math.cos(th1), c2t = Math.cos(th2);
-    const s12 = s1 * c2t - c1t * s2, c12 = c1t * c2t + s1 * s2;
-    r0 += a1 * s1 * w1 * w1 + a2 * s2 * w2 * w2;
-    r1 -= b * s12 * w2 * w2;
-    r2 += b * s12 * w1 * w1;
-    const m01 = a1 * c1t, m02 = a2 * c2t, m12 = b * c12;
-    const A00 = J1 * J2 - m12 * m12;
-    const A01 = m02 * m12 - m01 * J2;
-    const A02 = m01 * m12 - m02 * J1;
-    const A11 = mt * J2 - m02 * m02;
-    const A12 = m01 * m02 - mt * m12;
-    const A22 = mt * J1 - m01 * m01;
-    const inv = 1 / (mt * A00 + m01 * A01 + m02 * A02);
-    out[oo + 3] = (A00 * r0 + A01 * r1 + A02 * r2) * inv;
-    out[oo + 4] = (A01 * r0 + A11 * r1 + A12 * r2) * inv;
-    out[oo + 5] = (A02 * r0 + A12 * r1 + A22 * r2) * inv;
+    out[oo] = s[so + 3];
+    out[oo + 1] = s[so + 4];
+    out[oo + 2] = s[so + 5];
+    solveAt(s, so, u, out, oo + 3, null, 0);
   }
 
   function massMatrix(s: ArrayLike<number>): Float64Array {
