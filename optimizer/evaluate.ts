@@ -13,6 +13,7 @@ import {
   type BatchWorkspace,
   createPlant,
   type Plant,
+  runSettings,
   simulateBatch,
   STATE_SIZE,
   stepCount,
@@ -70,6 +71,7 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
   const sim = config.simulation;
   const type = setup.controllerType;
   const steps = stepCount(sim.duration, sim.dt);
+  const limits = runSettings(sim);
   const settings: CostSettings = costSettings(config.cost_function, sim.dt, sim.duration);
   const plants: Plant[] = setup.scenarios.map((s) => createPlant(s.physics, { model: sim.plant_model }));
   const nS = setup.scenarios.length;
@@ -83,15 +85,7 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
     for (let s = 0; s < nS; s++) {
       particles[s] = { plant: plants[s], kernel: ctrl.kernel, x0: setup.scenarios[s].x0 };
     }
-    ws = simulateBatch({
-      particles,
-      dt: sim.dt,
-      steps,
-      integrator: sim.integrator,
-      fallAngle: sim.fall_angle,
-      trackLimit: sim.track_limit,
-      workspace: ws,
-    });
+    ws = simulateBatch({ ...limits, particles, steps, workspace: ws });
     const stride = (steps + 1) * STATE_SIZE;
     for (let s = 0; s < nS; s++) {
       costs[s] = costOfBatchRun(ws, s, settings) +

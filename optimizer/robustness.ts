@@ -11,6 +11,7 @@ import { createController, ensureConfig } from "../factory/mod.ts";
 import {
   type BatchParticle,
   createPlant,
+  runSettings,
   simulateBatch,
   STATE_SIZE,
   STATUS_OK,
@@ -95,14 +96,7 @@ export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
   }
   const firstChecked = Math.max(0, steps - Math.round(window / sim.dt));
   const score = (particles: typeof physicsParticles): RobustnessPart => {
-    const ws = simulateBatch({
-      particles,
-      dt: sim.dt,
-      steps,
-      integrator: sim.integrator,
-      fallAngle: sim.fall_angle,
-      trackLimit: sim.track_limit,
-    });
+    const ws = simulateBatch({ ...runSettings(sim), particles, steps });
     let passed = 0, failed = 0;
     for (let p = 0; p < particles.length; p++) {
       if (ws.status[p] !== STATUS_OK) {

@@ -28,4 +28,12 @@ export {
   STATUS_OFF_TRACK,
   STATUS_OK,
 } from "./batch.ts";
-export { type Simulatable, simulate, type SimulateOptions, stepCount, type Trajectory } from "./simulate.ts";
+export {
+  type RunSettings,
+  runSettings,
+  type Simulatable,
+  simulate,
+  type SimulateOptions,
+  stepCount,
+  type Trajectory,
+} from "./simulate.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Integrator } from "../config/types.ts";
+import type { Integrator, SimulationConfig } from "../config/types.ts";
 import { type ControlKernel, RUN_STATUSES, type RunStatus, simulateBatch } from "./batch.ts";
 import type { Plant } from "./model.ts";
 import { checkState, STATE_SIZE } from "./model.ts";
@@ -114,5 +114,36 @@ export function simulate(options: SimulateOptions): Trajectory {
     lowControllability: ws.lowControllability[0],
     dt,
     duration,
+  };
+}
+
+/** The run settings of the `simulation` config section, in the shape the simulation functions take. */
+export interface RunSettings {
+  readonly dt: number;
+  readonly duration: number;
+  readonly integrator: Integrator;
+  readonly fallAngle: number;
+  readonly trackLimit: number | null;
+}
+
+/**
+ * Maps the `simulation` config section to the options of {@linkcode simulate} and `simulateBatch`,
+ * so that every caller runs the configured step, horizon, integrator and failure limits.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const run = simulate({ plant, controller, x0: config.simulation.initial_state, ...runSettings(config.simulation) });
+ * ```
+ *
+ * @param sim The `simulation` section.
+ * @returns dt, duration, integrator, fallAngle and trackLimit.
+ */
+export function runSettings(sim: SimulationConfig): RunSettings {
+  return {
+    dt: sim.dt,
+    duration: sim.duration,
+    integrator: sim.integrator,
+    fallAngle: sim.fall_angle,
+    trackLimit: sim.track_limit,
   };
 }

@@ -26,7 +26,7 @@ import {
   UnknownControllerError,
   validateGains,
 } from "../factory/mod.ts";
-import { createPlant, simulate, type Trajectory } from "../plant/mod.ts";
+import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
 import { controlCost } from "../optimizer/mod.ts";
 import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "./metrics.ts";
 import { type ChartSeries, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
@@ -315,11 +315,7 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       plant,
       controller,
       x0: sim.initial_state,
-      dt: sim.dt,
-      duration: sim.duration,
-      integrator: sim.integrator,
-      fallAngle: sim.fall_angle,
-      trackLimit: sim.track_limit,
+      ...runSettings(sim),
     });
     const metrics = closedLoopMetrics(run);
     const cost = (deps.cost ?? defaultCost)(run, config);

@@ -24,7 +24,7 @@ import {
   type TunerProgress,
   type TunerResult,
 } from "../optimizer/mod.ts";
-import { createPlant, simulate, type Trajectory } from "../plant/mod.ts";
+import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
 import { type ClosedLoopMetrics, closedLoopMetrics } from "./metrics.ts";
 import { updateReadmeSection } from "./readme.ts";
 import { escapeXml, stackedChartsSvg } from "./svg.ts";
@@ -136,11 +136,7 @@ function nominalRun(config: Config, type: string, gains: readonly number[]): Tra
     plant: createPlant(config.physics, { model: sim.plant_model }),
     controller: createController(type, { config, gains }),
     x0: sim.initial_state,
-    dt: sim.dt,
-    duration: sim.duration,
-    integrator: sim.integrator,
-    fallAngle: sim.fall_angle,
-    trackLimit: sim.track_limit,
+    ...runSettings(sim),
   });
 }
 

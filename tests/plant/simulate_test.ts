@@ -14,6 +14,7 @@ import {
   eulerStep,
   type Plant,
   rk4Step,
+  runSettings,
   simulate,
   simulateBatch,
   stepCount,
@@ -513,4 +514,31 @@ Deno.test("simulateBatch() rejects a NaN or non-positive fall angle and track li
     () => simulate({ plant, controller: { kernel }, x0: [0, 1], dt: 0.01, duration: 1 }),
     /x0: must hold 6 values/,
   );
+});
+
+Deno.test("runSettings() maps the simulation section to the simulate() options", () => {
+  const sim = {
+    dt: 0.005,
+    duration: 3,
+    initial_state: X0,
+    integrator: "euler" as const,
+    plant_model: "full" as const,
+    fall_angle: 1,
+    track_limit: 2,
+  };
+  assert.deepEqual(runSettings(sim), {
+    dt: 0.005,
+    duration: 3,
+    integrator: "euler",
+    fallAngle: 1,
+    trackLimit: 2,
+  });
+  const run = simulate({
+    plant,
+    controller: { kernel: feedbackKernel(() => 0) },
+    x0: X0,
+    ...runSettings(sim),
+  });
+  assert.equal(run.steps, 600);
+  assert.equal(run.status, "ok");
 });
