@@ -539,6 +539,11 @@ Deno.test("runSettings() maps the simulation section to the simulate() options",
     x0: X0,
     ...runSettings(sim),
   });
-  assert.equal(run.steps, 600);
-  assert.equal(run.status, "ok");
+  // Unforced, the pendulum falls: the configured 1 rad limit (not π/2) ends the run.
+  assert.equal(run.dt, 0.005);
+  assert.equal(run.duration, 3);
+  assert.equal(run.status, "fell");
+  const last = run.steps * 6;
+  assert.ok(Math.max(Math.abs(run.x[last + 1]), Math.abs(run.x[last + 2])) > 1);
+  assert.ok(Math.max(Math.abs(run.x[last - 5]), Math.abs(run.x[last - 4])) <= 1);
 });
