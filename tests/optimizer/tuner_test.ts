@@ -66,19 +66,19 @@ let reference: Promise<TunerResult> | undefined;
 const staReference = () => (reference ??= new PSOTuner({ ...STA_RUN, numWorkers: 0 }).optimize());
 
 Deno.test({
-  name: "concurrent: PSOTuner gives bit-identical results with 0, 1, 2 and 4 Workers and closes its pools",
+  name: "concurrent: PSOTuner gives bit-identical results with 0, 1, 2, 4 and 8 Workers and closes its pools",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
     const base = await staReference();
     using workers = trackWorkers();
-    for (const numWorkers of [1, 2, 4]) {
+    for (const numWorkers of [1, 2, 4, 8]) {
       const result = await new PSOTuner({ ...STA_RUN, numWorkers }).optimize();
       // deepStrictEqual compares numbers with Object.is: bit-identical, -0 and NaN included.
       assert.deepStrictEqual(essence(result), essence(base), `numWorkers ${numWorkers}`);
       assert.equal(workers.live, 0, `numWorkers ${numWorkers}: Workers left running`);
     }
-    assert.equal(workers.created, 1 + 2 + 4);
+    assert.equal(workers.created, 1 + 2 + 4 + 8);
     // A different seed gives a different run (the comparison above is not vacuous).
     const other = await new PSOTuner({ ...STA_RUN, seed: 6, numWorkers: 0 }).optimize();
     assert.notDeepStrictEqual(other.bestGains, base.bestGains);
