@@ -10,8 +10,13 @@ Deno.test("bench main() --quick --skip-tuning measures the kernel and writes its
     const names = data.entries.map((e: { name: string }) => e.name);
     assert.equal(names.length, 4);
     for (const e of data.entries) assert.ok(Number.isFinite(e.value) && e.value > 0, e.name);
-    // The full model costs more per step than the simplified one (it solves M(q) every evaluation).
-    assert.ok(data.entries[0].value < data.entries[1].value);
+    // Only the shape is checked here: speed is measured by the task itself, never asserted in a test.
+    assert.deepEqual(data.entries.map((e: { unit: string }) => e.unit), [
+      "M steps/s",
+      "M steps/s",
+      "µs",
+      "µs",
+    ]);
     assert.match(
       benchMarkdown(data),
       /\| batch kernel, full model, RK4 \+ classical SMC \| [\d.]+ M steps\/s \|/,
