@@ -190,12 +190,14 @@ function reportHtml(
   const sections = report.results.map((r) => {
     const it = r.history.best.map((_, i) => i);
     const history = stackedChartsSvg([{
-      title: `${r.controller}: cost per iteration`,
+      // Costs fall by orders of magnitude once the swarm stops falling over: a log scale keeps the
+      // late, small improvements visible.
+      title: `${r.controller}: cost per iteration (log10)`,
       xLabel: "iteration",
-      yLabel: "cost",
+      yLabel: "log10 cost",
       series: [
-        { name: "best", t: it, y: r.history.best },
-        { name: "mean personal best", t: it, y: r.history.meanPersonalBest },
+        { name: "best", t: it, y: r.history.best.map(Math.log10) },
+        { name: "mean personal best", t: it, y: r.history.meanPersonalBest.map(Math.log10) },
       ],
     }]);
     const { tuned, baseline } = runs.get(r.controller)!;
