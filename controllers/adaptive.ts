@@ -16,6 +16,7 @@ import {
   type Controller,
   type ControllerOptions,
   createSurface,
+  emitControl,
   sat,
 } from "./sliding.ts";
 
@@ -57,9 +58,7 @@ export function createAdaptiveSMC(options: ControllerOptions<AdaptiveConfig>): C
       const abs = Math.abs(sigma);
       const kDot = abs > deadZone ? clip(gamma * abs - leak * (K - kInit), -rate, rate) : 0;
       internal[io] = clip(K + dt * kDot, kMin, kMax);
-      out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
-      out[1] = sigma;
-      out[2] = sd[3];
+      emitControl(out, u, maxForce, sigma, sd);
     },
   };
   return buildController({

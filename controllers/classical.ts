@@ -8,7 +8,14 @@
 import type { ClassicalConfig } from "../config/types.ts";
 import type { ControlKernel } from "../plant/mod.ts";
 import { assertValidGains } from "./gains.ts";
-import { buildController, type Controller, type ControllerOptions, createSurface, sat } from "./sliding.ts";
+import {
+  buildController,
+  type Controller,
+  type ControllerOptions,
+  createSurface,
+  emitControl,
+  sat,
+} from "./sliding.ts";
 
 /**
  * Creates a classical SMC. Gains `[k1, k2, λ1, λ2, K, kd]`, all finite and > 0. Stateless.
@@ -40,9 +47,7 @@ export function createClassicalSMC(options: ControllerOptions<ClassicalConfig>):
       const sigma = sd[0];
       const v = -K * sat(sigma, eps, method) - kd * sigma;
       const u = (v - sd[2]) / sd[1];
-      out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
-      out[1] = sigma;
-      out[2] = sd[3];
+      emitControl(out, u, maxForce, sigma, sd);
     },
   };
   return buildController({

@@ -18,6 +18,7 @@ import {
   type Controller,
   type ControllerOptions,
   createSurface,
+  emitControl,
   sat,
 } from "./sliding.ts";
 
@@ -72,9 +73,7 @@ export function createHybridAdaptiveSTASMC(options: ControllerOptions<HybridConf
       internal[io + 1] = clip(k2 + dt * k2Dot, 0, kMax);
       // Anti-windup: integrating while the actuator saturates only winds u_int up.
       internal[io + 2] = Math.abs(u) > maxForce ? uInt : uInt - dt * k2 * sg;
-      out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
-      out[1] = sigma;
-      out[2] = sd[3];
+      emitControl(out, u, maxForce, sigma, sd);
     },
   };
   return buildController({

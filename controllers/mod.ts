@@ -11,6 +11,7 @@ export {
   type ControllerState,
   type ControlOutput,
   createSurface,
+  emitControl,
   sat,
   type SlidingSurface,
 } from "./sliding.ts";

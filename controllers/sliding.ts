@@ -196,6 +196,36 @@ export function buildController(parts: ControllerParts): Controller {
   });
 }
 
+/**
+ * Writes a kernel's outputs: `out[0]` = u limited to ±maxForce, `out[1]` = σ, `out[2]` = the
+ * controllability-floor flag from the surface's scratch (`sd[3]`).
+ *
+ * @example Usage
+ * ```ts
+ * import { emitControl } from "./sliding.ts";
+ * const out = new Float64Array(3);
+ * emitControl(out, 200, 150, 0.1, Float64Array.of(0.1, 1, 0, 0));
+ * console.log(out[0]); // 150
+ * ```
+ *
+ * @param out Kernel output buffer.
+ * @param u Unclipped control.
+ * @param maxForce Force limit.
+ * @param sigma Sliding variable.
+ * @param sd Surface scratch after {@linkcode SlidingSurface.eval}.
+ */
+export function emitControl(
+  out: Float64Array,
+  u: number,
+  maxForce: number,
+  sigma: number,
+  sd: Float64Array,
+): void {
+  out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
+  out[1] = sigma;
+  out[2] = sd[3];
+}
+
 /** Clips `v` to [lo, hi]. */
 export function clip(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;

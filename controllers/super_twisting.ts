@@ -9,7 +9,14 @@
 import type { SuperTwistingConfig } from "../config/types.ts";
 import type { ControlKernel } from "../plant/mod.ts";
 import { assertValidGains } from "./gains.ts";
-import { buildController, type Controller, type ControllerOptions, createSurface, sat } from "./sliding.ts";
+import {
+  buildController,
+  type Controller,
+  type ControllerOptions,
+  createSurface,
+  emitControl,
+  sat,
+} from "./sliding.ts";
 
 /**
  * Creates a super-twisting SMC. Gains `[K1, K2, k1, k2, λ1, λ2]`, all finite and > 0, K1 > K2.
@@ -49,9 +56,7 @@ export function createSuperTwistingSMC(options: ControllerOptions<SuperTwistingC
       const v = -K1 * Math.sqrt(Math.abs(sigma)) * sg + z;
       const u = (v - sd[2]) / sd[1];
       internal[io] = z - dt * K2 * sg;
-      out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
-      out[1] = sigma;
-      out[2] = sd[3];
+      emitControl(out, u, maxForce, sigma, sd);
     },
   };
   return buildController({

@@ -123,9 +123,20 @@ export function eulerAt(
   for (let i = 0; i < 6; i++) out[oo + i] = s[so + i] + dt * k1[i];
 }
 
-function checkStep(dt: number, u: number): void {
+/** The friendly one-step API over an allocation-free integrator: validated input, fresh scratch. */
+function checkedStep(
+  advance: typeof rk4At,
+  plant: Plant,
+  state: ArrayLike<number>,
+  u: number,
+  dt: number,
+  out: Float64Array,
+): Float64Array {
+  checkState(state);
   if (!(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`dt: must be a finite number > 0, got ${dt}`);
   if (!Number.isFinite(u)) throw new RangeError(`u: must be a finite number, got ${u}`);
+  advance(plant, Float64Array.from(state), 0, u, dt, out, 0, createRk4Scratch());
+  return out;
 }
 
 /**
@@ -159,10 +170,7 @@ export function rk4Step(
   dt: number,
   out: Float64Array = new Float64Array(STATE_SIZE),
 ): Float64Array {
-  checkState(state);
-  checkStep(dt, u);
-  rk4At(plant, Float64Array.from(state), 0, u, dt, out, 0, createRk4Scratch());
-  return out;
+  return checkedStep(rk4At, plant, state, u, dt, out);
 }
 
 /**
@@ -192,8 +200,5 @@ export function eulerStep(
   dt: number,
   out: Float64Array = new Float64Array(STATE_SIZE),
 ): Float64Array {
-  checkState(state);
-  checkStep(dt, u);
-  eulerAt(plant, Float64Array.from(state), 0, u, dt, out, 0, createRk4Scratch());
-  return out;
+  return checkedStep(eulerAt, plant, state, u, dt, out);
 }

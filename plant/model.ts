@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { PhysicsConfig, PlantModel } from "../config/types.ts";
+import { PHYSICS_KEYS, type PhysicsConfig, type PlantModel } from "../config/types.ts";
 
 /** Length of the state vector. */
 export const STATE_SIZE = 6;
@@ -85,29 +85,18 @@ export function lumpedConstants(p: Readonly<PhysicsConfig>): LumpedConstants {
   };
 }
 
+// Frictions may be 0 (the energy tests need a frictionless plant); every other parameter must be > 0.
+const FRICTIONS: ReadonlySet<string> = new Set(["cart_friction", "joint1_friction", "joint2_friction"]);
+
 function checkPhysics(p: Readonly<PhysicsConfig>): void {
-  const positive = [
-    "cart_mass",
-    "pendulum1_mass",
-    "pendulum2_mass",
-    "pendulum1_length",
-    "pendulum2_length",
-    "pendulum1_com",
-    "pendulum2_com",
-    "pendulum1_inertia",
-    "pendulum2_inertia",
-    "gravity",
-  ] as const;
-  for (const key of positive) {
+  for (const key of PHYSICS_KEYS) {
     const v = p[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+    if (FRICTIONS.has(key)) {
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+        throw new RangeError(`physics.${key}: must be a finite number ≥ 0, got ${v}`);
+      }
+    } else if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
       throw new RangeError(`physics.${key}: must be a finite number greater than 0, got ${v}`);
-    }
-  }
-  for (const key of ["cart_friction", "joint1_friction", "joint2_friction"] as const) {
-    const v = p[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`physics.${key}: must be a finite number ≥ 0, got ${v}`);
     }
   }
 }
