@@ -93,10 +93,16 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
     }
   }
 
-  function cost(gains: ArrayLike<number>): number {
+  /** Simulates every scenario for valid gains (filling `costs`); false, without simulating, otherwise. */
+  function simulateGains(gains: ArrayLike<number>): boolean {
     const list = Array.from(gains);
-    if (!validateGains(type, list).ok) return setup.penalty;
+    if (!validateGains(type, list).ok) return false;
     run(createController(type, { config, gains: list }));
+    return true;
+  }
+
+  function cost(gains: ArrayLike<number>): number {
+    if (!simulateGains(gains)) return setup.penalty;
     let sum = 0, max = -Infinity;
     for (let s = 0; s < nS; s++) {
       sum += costs[s];
@@ -111,11 +117,7 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
     },
     cost,
     scenarioCosts(gains) {
-      const list = Array.from(gains);
-      const check = validateGains(type, list);
-      if (!check.ok) return new Float64Array(nS).fill(setup.penalty);
-      run(createController(type, { config, gains: list }));
-      return costs.slice();
+      return simulateGains(gains) ? costs.slice() : new Float64Array(nS).fill(setup.penalty);
     },
   };
 }
