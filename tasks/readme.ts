@@ -19,14 +19,20 @@
  * @param name The block name.
  * @param body The new content.
  * @returns The updated text.
- * @throws {Error} When the markers are missing, so a renamed block is noticed instead of skipped.
+ * @throws {Error} When the markers are missing, out of order or repeated, so a renamed block is
+ * noticed instead of skipped, and a second copy of a marker (say, quoted in prose) is not taken for
+ * the block.
  */
 export function replaceSection(text: string, name: string, body: string): string {
   const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
-  const i = text.indexOf(start), j = text.indexOf(end);
-  if (i < 0 || j < i) {
-    throw new Error(`README section "${name}": markers ${start} … ${end} not found, got none in order`);
+  const starts = text.split(start).length - 1, ends = text.split(end).length - 1;
+  if (starts !== 1 || ends !== 1) {
+    throw new Error(
+      `README section "${name}": expected one ${start} and one ${end}, found ${starts} and ${ends}`,
+    );
   }
+  const i = text.indexOf(start), j = text.indexOf(end);
+  if (j < i) throw new Error(`README section "${name}": ${end} comes before ${start}`);
   return text.slice(0, i + start.length) + "\n" + body.trim() + "\n" + text.slice(j);
 }
 

@@ -51,14 +51,23 @@ Deno.test("replaceSection() leaves other blocks and the text around the block by
   assert.equal(replaceSection(bench, "bench", "| new | bench |"), bench);
 });
 
-Deno.test("replaceSection() throws on missing or misordered markers", () => {
+Deno.test("replaceSection() throws on missing, misordered or repeated markers", () => {
   assert.throws(
     () => replaceSection(README, "nope", "x"),
-    /README section "nope": markers <!-- nope:start --> … <!-- nope:end --> not found/,
+    {
+      message:
+        'README section "nope": expected one <!-- nope:start --> and one <!-- nope:end -->, found 0 and 0',
+    },
   );
-  assert.throws(() => replaceSection("<!-- x:start -->\nno end", "x", "y"), /README section "x"/);
-  assert.throws(() => replaceSection("no start\n<!-- x:end -->", "x", "y"), /README section "x"/);
-  assert.throws(() => replaceSection("<!-- x:end -->\n<!-- x:start -->", "x", "y"), /README section "x"/);
+  assert.throws(() => replaceSection("<!-- x:start -->\nno end", "x", "y"), /found 1 and 0$/);
+  assert.throws(() => replaceSection("no start\n<!-- x:end -->", "x", "y"), /found 0 and 1$/);
+  assert.throws(
+    () => replaceSection("<!-- x:end -->\n<!-- x:start -->", "x", "y"),
+    { message: 'README section "x": <!-- x:end --> comes before <!-- x:start -->' },
+  );
+  // A marker quoted a second time must not be taken for the block (the first copy used to win).
+  const quoted = "see `<!-- x:start -->`\n<!-- x:start -->\nold\n<!-- x:end -->\n";
+  assert.throws(() => replaceSection(quoted, "x", "y"), /found 2 and 1$/);
 });
 
 Deno.test("updateReadmeSection() rewrites the block in the file and nothing else", async () => {
