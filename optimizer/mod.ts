@@ -57,9 +57,9 @@ export {
 } from "./cost.ts";
 export { createEvaluator, type EvaluationSetup, type Evaluator, type Scenario } from "./evaluate.ts";
 export { createScenarios, type ScenarioOptions, type UniformSource } from "./scenarios.ts";
+export { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 export {
   type Fitness,
-  type FitnessReference,
   PSOTuner,
   type PSOTunerOptions,
   TUNER_WORKER_URL,

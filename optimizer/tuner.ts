@@ -20,13 +20,17 @@ import { createEvaluator, type EvaluationSetup, type Scenario } from "./evaluate
 import { Prng } from "./prng.ts";
 import { optimize, type PSOOptions, type PSOResult } from "./pso.ts";
 import { createScenarios } from "./scenarios.ts";
-import type { EvaluateResult, EvaluateTask, FitnessReference } from "./tuner_worker.ts";
+import type { EvaluateResult, EvaluateTask } from "./tuner_worker.ts";
+import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
-export type { FitnessReference } from "./tuner_worker.ts";
+export type { FitnessReference } from "./fitness.ts";
 
-/** A custom fitness: a function (run on the main thread) or a module export that Workers import. */
-export type Fitness = ((gains: number[]) => number | Promise<number>) | FitnessReference;
+/**
+ * A custom fitness: a function (run on the main thread) or a module export that Workers import
+ * (the main thread imports it itself when `numWorkers` is 0).
+ */
+export type Fitness = FitnessFunction | FitnessReference;
 
 /** Per-iteration progress. */
 export interface TunerProgress {
@@ -165,8 +169,9 @@ export class PSOTuner {
    * Runs the optimisation.
    *
    * Without `fitness`, minimises the robust control cost on the Worker pool. With a function, runs
-   * it per particle on the main thread; with `{ module, export }`, Workers import and run it. A
-   * throwing or non-finite fitness costs the engine's penalty.
+   * it per particle on the main thread; with `{ module, export }`, Workers import and run it (with
+   * `numWorkers: 0` and no `pool`, the main thread does). A throwing or non-finite fitness costs the
+   * engine's penalty.
    *
    * @param fitness Optional custom fitness.
    * @returns The best gains and the run's record.
@@ -174,6 +179,10 @@ export class PSOTuner {
   async optimize(fitness?: Fitness): Promise<TunerResult> {
     const started = performance.now();
     const opts = this.#options;
+    if (fitness !== undefined && typeof fitness !== "function" && this.numWorkers === 0 && !opts.pool) {
+      // numWorkers 0 means "evaluate on this thread": a module fitness used to start a Worker anyway.
+      fitness = await importFitness(fitness);
+    }
     const type = this.controllerType;
     const pso = this.config.pso;
     const initial: number[][] = [];

@@ -8,14 +8,11 @@
  * @module
  */
 import { createEvaluator, type EvaluationSetup, type Evaluator } from "./evaluate.ts";
+import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 import { serveWorker, transfer } from "./worker_protocol.ts";
 import { controllerRegistry, type ControllerSource, registerController } from "../factory/mod.ts";
 
-/** A custom fitness that Workers import: `export(gains: number[]) => number | Promise<number>`. */
-export interface FitnessReference {
-  readonly module: string;
-  readonly export: string;
-}
+export type { FitnessReference } from "./fitness.ts";
 
 /** Payload of an `evaluate` task. */
 export interface EvaluateTask {
@@ -44,7 +41,7 @@ export interface EvaluateResult {
 }
 
 const evaluators = new Map<string, Evaluator>();
-const fitnesses = new Map<string, (gains: number[]) => number | Promise<number>>();
+const fitnesses = new Map<string, FitnessFunction>();
 
 async function evaluatorFor(task: EvaluateTask): Promise<Evaluator> {
   let ev = evaluators.get(task.key);
@@ -58,18 +55,11 @@ async function evaluatorFor(task: EvaluateTask): Promise<Evaluator> {
   return ev;
 }
 
-async function fitnessFor(ref: FitnessReference) {
+async function fitnessFor(ref: FitnessReference): Promise<FitnessFunction> {
   const id = `${ref.module}#${ref.export}`;
   let fn = fitnesses.get(id);
   if (!fn) {
-    const mod = await import(ref.module) as Record<string, unknown>;
-    const candidate = mod[ref.export];
-    if (typeof candidate !== "function") {
-      throw new TypeError(
-        `fitness ${id}: the module has no function export "${ref.export}", got ${typeof candidate}`,
-      );
-    }
-    fn = candidate as (gains: number[]) => number | Promise<number>;
+    fn = await importFitness(ref);
     fitnesses.set(id, fn);
   }
   return fn;

@@ -184,6 +184,38 @@ Deno.test({
 });
 
 Deno.test({
+  name: "concurrent: PSOTuner with numWorkers 0 imports a { module, export } fitness on the main thread, " +
+    "starting no Worker",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const options = {
+      controllerType: "classical_smc",
+      config,
+      numParticles: 12,
+      numIterations: 10,
+      scenarios: 1,
+      seed: 9,
+      numWorkers: 0,
+    };
+    const inline = await new PSOTuner(options).optimize(distanceToTarget);
+    using workers = trackWorkers();
+    const viaModule = await new PSOTuner(options).optimize({
+      module: FITNESS_MODULE,
+      export: "distanceToTarget",
+    });
+    assert.deepStrictEqual(essence(viaModule), essence(inline));
+    assert.equal(workers.created, 0);
+    // A bad reference fails here with the same message a Worker gives, as a TypeError of this thread.
+    await assert.rejects(
+      new PSOTuner(options).optimize({ module: FITNESS_MODULE, export: "notAFitness" }),
+      { name: "TypeError", message: /has no function export "notAFitness", got number$/ },
+    );
+    assert.equal(workers.created, 0);
+  },
+});
+
+Deno.test({
   name: "concurrent: PSOTuner turns a throwing fitness into the penalty and counts every failure",
   sanitizeOps: true,
   sanitizeResources: true,
