@@ -157,22 +157,28 @@ Deno.test("PSOTuner optimises a custom fitness function toward its minimum", asy
   result.bestGains.forEach((g, i) => assert.ok(Math.abs(g - TARGET[i]) < 1, `gain ${i}: ${g}`));
 });
 
+/** A short run on {@linkcode distanceToTarget}, shared by the module-fitness tests. */
+const TARGET_RUN = {
+  controllerType: "classical_smc",
+  config,
+  numParticles: 12,
+  numIterations: 10,
+  scenarios: 1,
+  seed: 9,
+} as const;
+let targetReference: Promise<TunerResult> | undefined;
+/** {@linkcode TARGET_RUN} with the function form on the main thread, computed once. */
+const inlineTarget =
+  () => (targetReference ??= new PSOTuner({ ...TARGET_RUN, numWorkers: 0 }).optimize(distanceToTarget));
+
 Deno.test({
   name: "concurrent: PSOTuner runs a { module, export } fitness in Workers with the function form's result",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
-    const options = {
-      controllerType: "classical_smc",
-      config,
-      numParticles: 12,
-      numIterations: 10,
-      scenarios: 1,
-      seed: 9,
-    };
-    const inline = await new PSOTuner({ ...options, numWorkers: 0 }).optimize(distanceToTarget);
+    const inline = await inlineTarget();
     using workers = trackWorkers();
-    const viaModule = await new PSOTuner({ ...options, numWorkers: 2 }).optimize({
+    const viaModule = await new PSOTuner({ ...TARGET_RUN, numWorkers: 2 }).optimize({
       module: FITNESS_MODULE,
       export: "distanceToTarget",
     });
@@ -189,16 +195,8 @@ Deno.test({
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
-    const options = {
-      controllerType: "classical_smc",
-      config,
-      numParticles: 12,
-      numIterations: 10,
-      scenarios: 1,
-      seed: 9,
-      numWorkers: 0,
-    };
-    const inline = await new PSOTuner(options).optimize(distanceToTarget);
+    const options = { ...TARGET_RUN, numWorkers: 0 };
+    const inline = await inlineTarget();
     using workers = trackWorkers();
     const viaModule = await new PSOTuner(options).optimize({
       module: FITNESS_MODULE,
