@@ -4,7 +4,7 @@
  */
 import assert from "assert";
 import { loadConfig } from "../../config/mod.ts";
-import { createSurface, sat } from "../../controllers/mod.ts";
+import { createSurface, emitControl, sat } from "../../controllers/mod.ts";
 import { createController, listAvailableControllers } from "../../factory/mod.ts";
 import {
   type ControlKernel,
@@ -128,9 +128,7 @@ function classicalOnSurface(
       surface.eval(s, so, sd);
       const v = -K * sat(sd[0], eps, params.switch_method) - kd * sd[0];
       const u = (v - sd[2]) / sd[1];
-      out[0] = Math.max(-maxForce, Math.min(maxForce, u));
-      out[1] = sd[0];
-      out[2] = sd[3];
+      emitControl(out, u, maxForce, sd[0], sd);
     },
   };
   return { kernel };
