@@ -19,7 +19,7 @@
  * assert.throws(() => lqr([[0, 1], [0, 0]], [[0], [1], [2]], [[1, 0], [0, 1]], 1), (e: unknown) => {
  *   assert.ok(e instanceof LinearAnalysisError);
  *   assert.equal(e.argument, "B");
- *   assert.equal(e.message, "lqr() argument B: must be a 2×1 matrix (as many rows as A), got 3×1");
+ *   assert.equal(e.message, "lqr() argument B: must be a 2×m matrix (as many rows as A), got 3×1");
  *   return true;
  * });
  * ```
