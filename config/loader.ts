@@ -11,7 +11,7 @@
  */
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, type YAMLError } from "yaml";
 import { GAIN_NAMES, validateGainVector } from "../controllers/gains.ts";
-import { type Config, type ControllerType, PHYSICS_KEYS } from "./types.ts";
+import { type BuiltinControllerType, type Config, type ControllerType, PHYSICS_KEYS } from "./types.ts";
 
 /**
  * Path of the configuration file that {@linkcode loadConfig} reads when given none, relative to the
@@ -156,7 +156,7 @@ interface VectorRule {
 }
 interface GainsRule {
   readonly kind: "gains";
-  readonly type: ControllerType;
+  readonly type: BuiltinControllerType;
 }
 /** Fields that passed their own rule, by key (a failing field is absent). */
 type Valid = Readonly<Record<string, unknown>>;
@@ -201,7 +201,9 @@ function num(valid: Valid, key: string): number | undefined {
 }
 
 /** Controller types in config.yaml's order (GAIN_NAMES lists them so), for readable issue order. */
-const TYPES = Object.keys(GAIN_NAMES) as ControllerType[];
+const ALL_TYPES = Object.keys(GAIN_NAMES) as BuiltinControllerType[];
+/** The sliding-mode types: the ones with `controller_defaults`. */
+const TYPES = ALL_TYPES.filter((t): t is ControllerType => t !== "lqr");
 
 const physics = object(
   Object.fromEntries(PHYSICS_KEYS.map((k) => [k, k.endsWith("_friction") ? nonNegative : positive])),
@@ -304,18 +306,25 @@ const controllers = object({
       );
     }
   }),
+  lqr: object({
+    gains: { kind: "gains", type: "lqr" },
+    Q: { kind: "vector", length: 6, element: nonNegative },
+    R: positive,
+    max_force: positive,
+    model: oneOf("full", "simplified"),
+  }, undefined, ["gains"]),
 });
 
 const controllerDefaults = object(
   Object.fromEntries(TYPES.map((t) => [t, object({ gains: { kind: "gains", type: t } })])),
 );
 
-function bounds(type: ControllerType): ObjectRule {
+function bounds(type: BuiltinControllerType): ObjectRule {
   const n = GAIN_NAMES[type].length;
   return object({
-    // Bounds must lie inside the gains' validity domain (every gain > 0), so that PSO never
-    // proposes a gain vector the controller would reject.
-    lower: { kind: "vector", length: n, element: positive },
+    // Bounds must lie inside the gains' validity domain (every gain > 0; any finite K for lqr), so
+    // that PSO never proposes a gain vector the controller would reject.
+    lower: { kind: "vector", length: n, element: type === "lqr" ? finite : positive },
     upper: { kind: "vector", length: n, element: finite },
   }, (valid, path, report) => {
     const lower = valid.lower as readonly number[] | undefined;
@@ -356,7 +365,7 @@ const pso = object({
   stall_iterations: count,
   stall_tolerance: nonNegative,
   seed,
-  bounds: object(Object.fromEntries(TYPES.map((t) => [t, bounds(t)]))),
+  bounds: object(Object.fromEntries(ALL_TYPES.map((t) => [t, bounds(t)]))),
 }, (valid, path, report) => {
   if (valid.inertia === "linear" && valid.w_final === null) {
     report.error(`${path}.w_final`, `must be a number when ${path}.inertia is "linear", got null`);

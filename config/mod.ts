@@ -26,6 +26,8 @@ export {
 export {
   type AdaptiveConfig,
   type BoundsConfig,
+  BUILTIN_CONTROLLER_TYPES,
+  type BuiltinControllerType,
   type ClassicalConfig,
   type CommonControllerConfig,
   type Config,
@@ -36,6 +38,7 @@ export {
   type CostFunctionConfig,
   type HybridConfig,
   type Integrator,
+  type LqrConfig,
   PHYSICS_KEYS,
   type PhysicsConfig,
   type PhysicsUncertaintyConfig,

@@ -6,7 +6,10 @@
  * @module
  */
 
-/** The four canonical controller types. */
+/**
+ * The four canonical sliding-mode controller types (the ones with `controller_defaults` and the
+ * common sliding-mode parameters).
+ */
 export type ControllerType =
   | "classical_smc"
   | "sta_smc"
@@ -18,6 +21,18 @@ export const CONTROLLER_TYPES: readonly ControllerType[] = Object.freeze([
   "adaptive_smc",
   "classical_smc",
   "hybrid_adaptive_sta_smc",
+  "sta_smc",
+]);
+
+/** Every built-in controller type: the sliding-mode ones and the linear-quadratic regulator. */
+export type BuiltinControllerType = ControllerType | "lqr";
+
+/** The built-in controller types, sorted. */
+export const BUILTIN_CONTROLLER_TYPES: readonly BuiltinControllerType[] = Object.freeze([
+  "adaptive_smc",
+  "classical_smc",
+  "hybrid_adaptive_sta_smc",
+  "lqr",
   "sta_smc",
 ]);
 
@@ -117,12 +132,26 @@ export interface HybridConfig extends CommonControllerConfig {
   readonly leak: number;
 }
 
+/** `controllers.lqr`: the linear-quadratic regulator u = −K·s (docs/linear.md). */
+export interface LqrConfig {
+  /** Explicit K over [x, θ1, θ2, ẋ, θ̇1, θ̇2] (finite, signs free); when absent K is designed from Q and R. */
+  readonly gains?: readonly number[];
+  /** Diagonal of the state weight, six values ≥ 0. */
+  readonly Q: readonly number[];
+  /** Input weight, > 0. */
+  readonly R: number;
+  readonly max_force: number;
+  /** Model linearised at upright for the design. */
+  readonly model: PlantModel;
+}
+
 /** The `controllers` section. */
 export interface ControllersConfig {
   readonly classical_smc: ClassicalConfig;
   readonly sta_smc: SuperTwistingConfig;
   readonly adaptive_smc: AdaptiveConfig;
   readonly hybrid_adaptive_sta_smc: HybridConfig;
+  readonly lqr: LqrConfig;
 }
 
 /** `controller_defaults.<type>`. */
@@ -153,7 +182,7 @@ export interface PsoConfig {
   readonly stall_iterations: number;
   readonly stall_tolerance: number;
   readonly seed: number;
-  readonly bounds: Readonly<Record<ControllerType, BoundsConfig>>;
+  readonly bounds: Readonly<Record<BuiltinControllerType, BoundsConfig>>;
 }
 
 /** The `cost_function` section. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ControllerType } from "../config/types.ts";
+import type { BuiltinControllerType } from "../config/types.ts";
+import { describeValue as describe } from "./describe.ts";
 
 /** One problem found in a gain vector. */
 export interface GainIssue {
@@ -23,25 +24,21 @@ export interface GainValidation {
 }
 
 /** Gain names of each controller type, in the order the gain vector holds them. */
-export const GAIN_NAMES: Readonly<Record<ControllerType, readonly string[]>> = Object.freeze({
+export const GAIN_NAMES: Readonly<Record<BuiltinControllerType, readonly string[]>> = Object.freeze({
   classical_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "K", "kd"]),
   sta_smc: Object.freeze(["K1", "K2", "k1", "k2", "lambda1", "lambda2"]),
   adaptive_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "gamma"]),
   hybrid_adaptive_sta_smc: Object.freeze(["c1", "lambda1", "c2", "lambda2"]),
+  lqr: Object.freeze(["k_x", "k_theta1", "k_theta2", "k_xdot", "k_theta1dot", "k_theta2dot"]),
 });
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return `"${value}"`;
-  if (typeof value === "number") return String(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array`;
-  return typeof value;
-}
+// Types whose gains only need to be finite: the entries of a state-feedback K take either sign.
+const SIGNED_GAINS: ReadonlySet<string> = new Set(["lqr"]);
 
 /**
  * Checks a gain vector against the rules of its controller type: the right count, every gain a
- * finite number greater than 0, and for super-twisting K1 > K2 (the condition under which the
- * super-twisting law converges).
+ * finite number greater than 0 (for lqr: any finite number, the entries of K take either sign), and
+ * for super-twisting K1 > K2 (the condition under which the super-twisting law converges).
  *
  * Never throws: it returns every problem at once, each with the gain's index and name.
  *
@@ -59,9 +56,9 @@ function describe(value: unknown): string {
  * @returns `{ ok, errors }`.
  */
 export function validateGainVector(
-  type: ControllerType | string,
+  type: BuiltinControllerType | string,
   gains: unknown,
-  names: readonly string[] = GAIN_NAMES[type as ControllerType] ?? [],
+  names: readonly string[] = GAIN_NAMES[type as BuiltinControllerType] ?? [],
 ): GainValidation {
   const errors: GainIssue[] = [];
   if (!Array.isArray(gains) && !ArrayBuffer.isView(gains)) {
@@ -90,7 +87,7 @@ export function validateGainVector(
       errors.push({ index: i, name: names[i], message: `${where}: must be a number, got ${describe(v)}` });
     } else if (!Number.isFinite(v)) {
       errors.push({ index: i, name: names[i], message: `${where}: must be finite, got ${v}` });
-    } else if (v <= 0) {
+    } else if (v <= 0 && !SIGNED_GAINS.has(type)) {
       errors.push({ index: i, name: names[i], message: `${where}: must be greater than 0, got ${v}` });
     }
   }
@@ -155,7 +152,11 @@ export class GainValidationError extends Error {
  * @param prefix Optional context (e.g. a config path) prefixed to each message.
  * @returns The gains as a frozen number array.
  */
-export function assertValidGains(type: ControllerType, gains: unknown, prefix?: string): readonly number[] {
+export function assertValidGains(
+  type: BuiltinControllerType,
+  gains: unknown,
+  prefix?: string,
+): readonly number[] {
   const result = validateGainVector(type, gains);
   if (!result.ok) throw new GainValidationError(type, result.errors, prefix);
   return Object.freeze(Array.from(gains as ArrayLike<number>));

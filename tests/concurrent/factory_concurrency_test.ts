@@ -15,9 +15,9 @@ import {
   DEFAULT_GAINS,
   getControllerInfo,
   listAvailableControllers,
-  resetRegistryForTests,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerCrashedError, WorkerPool } from "../../optimizer/mod.ts";
 import {
   createAndProbe,

@@ -10,8 +10,8 @@ import {
   controllerRegistry,
   getControllerInfo,
   type RegistryDraft,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerPool } from "../../optimizer/mod.ts";
 import { checkRegistryEntry, isDeeplyFrozen } from "../fixtures/registry_checks.ts";
 import { allReady, closeAndCheck, FACTORY_WORKER, seededRandom, tick, within } from "./helpers.ts";

@@ -12,8 +12,8 @@ import {
   getControllerInfo,
   listAvailableControllers,
   registerController,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { STATE_FEEDBACK_DEFAULTS, STATE_FEEDBACK_GAIN_NAMES } from "../fixtures/custom_controller.ts";
 
 interface Tagged {
@@ -289,7 +289,7 @@ Deno.test("resetRegistryForTests() drops custom controllers and restores the bui
       version: controllerRegistry.stats().version,
       reads: 0,
       writes: 0,
-      size: 4,
+      size: 5,
     });
     assert.deepEqual(listAvailableControllers(), builtins);
     assert.equal(controllerRegistry.snapshot().has("fixture_sf"), false);
