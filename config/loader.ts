@@ -306,13 +306,17 @@ const controllers = object({
       );
     }
   }),
-  lqr: object({
-    gains: { kind: "gains", type: "lqr" },
-    Q: { kind: "vector", length: 6, element: nonNegative },
-    R: positive,
-    max_force: positive,
-    model: oneOf("full", "simplified"),
-  }, undefined, ["gains"]),
+  lqr: object(
+    {
+      gains: { kind: "gains", type: "lqr" },
+      Q: { kind: "vector", length: 6, element: nonNegative },
+      R: positive,
+      max_force: positive,
+      model: oneOf("full", "simplified"),
+    },
+    undefined,
+    ["gains"],
+  ),
 });
 
 const controllerDefaults = object(

@@ -91,7 +91,9 @@ export function designLqrGains(
     if (error instanceof LinearAnalysisError) {
       throw new LinearAnalysisError(
         error.argument,
-        `controllers.lqr: no gain can be designed from Q = [${params.Q.join(", ")}], R = ${params.R}: ${error.message}`,
+        `controllers.lqr: no gain can be designed from Q = [${
+          params.Q.join(", ")
+        }], R = ${params.R}: ${error.message}`,
       );
     }
     throw error;
@@ -122,9 +124,13 @@ export function createLQRController(options: LqrControllerOptions): Controller {
   const gains = options.gains === undefined
     ? assertValidGains("lqr", [...designLqrGains(physics, params).K])
     : assertValidGains("lqr", options.gains);
-  const ref = options.reference === undefined ? new Float64Array(STATE_SIZE) : Float64Array.from(options.reference);
+  const ref = options.reference === undefined
+    ? new Float64Array(STATE_SIZE)
+    : Float64Array.from(options.reference);
   if (ref.length !== STATE_SIZE || !ref.every(Number.isFinite)) {
-    throw new RangeError(`lqr reference: must hold 6 finite values [x, θ1, θ2, ẋ, θ̇1, θ̇2], got [${ref.join(", ")}]`);
+    throw new RangeError(
+      `lqr reference: must hold 6 finite values [x, θ1, θ2, ẋ, θ̇1, θ̇2], got [${ref.join(", ")}]`,
+    );
   }
   const [k0, k1, k2, k3, k4, k5] = gains;
   const [r0, r1, r2, r3, r4, r5] = ref;

@@ -109,7 +109,9 @@ export function createSurface(
         low = 1;
       }
       out[SURFACE_D] = d;
-      out[SURFACE_F] = useEq ? l0 * terms[3] + l1 * terms[4] + l2 * terms[5] + m0 * xd + m1 * w1 + m2 * w2 : 0;
+      out[SURFACE_F] = useEq
+        ? l0 * terms[3] + l1 * terms[4] + l2 * terms[5] + m0 * xd + m1 * w1 + m2 * w2
+        : 0;
       out[SURFACE_FLOORED] = low;
     },
   };

@@ -255,7 +255,10 @@ export function listAvailableControllers(): string[] {
  * @returns A frozen {@linkcode ControllerInfo}.
  */
 export function getControllerInfo(typeOrAlias: string): ControllerInfo {
-  const { create: _create, designGains: _design, ...info } = resolve(controllerRegistry.snapshot(), typeOrAlias);
+  const { create: _create, designGains: _design, ...info } = resolve(
+    controllerRegistry.snapshot(),
+    typeOrAlias,
+  );
   return Object.freeze(info);
 }
 
@@ -401,7 +404,8 @@ function configuredGains(
     : undefined;
   if (block?.gains !== undefined) return { gains: block.gains, origin: `controllers.${t}.gains` };
   if (Object.hasOwn(config.controller_defaults, t)) {
-    const defaults = (config.controller_defaults as unknown as Record<string, { readonly gains: unknown }>)[t];
+    const defaults =
+      (config.controller_defaults as unknown as Record<string, { readonly gains: unknown }>)[t];
     return { gains: defaults.gains, origin: `controller_defaults.${t}.gains` };
   }
   return entry.designGains?.(config);

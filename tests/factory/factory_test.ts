@@ -517,7 +517,9 @@ Deno.test("the registry defaults (factory/defaults.ts) equal the shipped config.
   assert.deepEqual(DEFAULT_CONTROLLER_PARAMS.lqr, lqrParams);
   assert.deepEqual(DEFAULT_BOUNDS.lqr, RAW.pso.bounds.lqr);
   const { A, B } = linearize(createPlant(RAW.physics, { model: RAW.controllers.lqr.model }));
-  const Q = RAW.controllers.lqr.Q.map((q: number, i: number) => [0, 1, 2, 3, 4, 5].map((j) => (i === j ? q : 0)));
+  const Q = RAW.controllers.lqr.Q.map((q: number, i: number) =>
+    [0, 1, 2, 3, 4, 5].map((j) => (i === j ? q : 0))
+  );
   assert.deepEqual(DEFAULT_GAINS.lqr, lqr(A, B, Q, RAW.controllers.lqr.R).K[0]);
   assert.equal(RAW.controller_defaults.lqr, undefined);
   assert.deepEqual(Object.keys(DEFAULT_GAINS).sort(), [...TYPES]);
