@@ -12,7 +12,18 @@ import { buildController, type Controller } from "./controller.ts";
 import { describeValue } from "./describe.ts";
 import { assertValidGains } from "./gains.ts";
 
-/** A gain designed by {@linkcode designLqrGains}. */
+/**
+ * A gain designed by {@linkcode designLqrGains}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { designLqrGains, type LqrDesign } from "./mod.ts";
+ * import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "../factory/mod.ts";
+ * const design: LqrDesign = designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr);
+ * assert.equal(design.S.length, 6);
+ * ```
+ */
 export interface LqrDesign {
   /** K over [x, θ1, θ2, ẋ, θ̇1, θ̇2]: the control is u = −K·s. */
   readonly K: readonly number[];
@@ -22,7 +33,21 @@ export interface LqrDesign {
   readonly E: readonly Complex[];
 }
 
-/** Options of {@linkcode createLQRController}. */
+/**
+ * Options of {@linkcode createLQRController}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { LqrControllerOptions } from "./mod.ts";
+ * import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "../factory/mod.ts";
+ * const options: LqrControllerOptions = {
+ *   physics: DEFAULT_PHYSICS,
+ *   params: DEFAULT_CONTROLLER_PARAMS.lqr,
+ *   dt: 0.01,
+ *   reference: [0.5, 0, 0, 0, 0, 0], // hold the cart at x = 0.5 m
+ * };
+ * ```
+ */
 export interface LqrControllerOptions {
   /** Explicit K (six finite numbers, signs free); when absent, K is designed from `params.Q`, `params.R`. */
   readonly gains?: readonly number[];

@@ -33,7 +33,16 @@ export function sat(sigma: number, epsilon: number, method: SwitchMethod): numbe
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-/** Clips `v` to [lo, hi]. */
+/**
+ * Clips `v` to [lo, hi].
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clip } from "./sliding.ts";
+ * assert.equal(clip(7, 0, 5), 5);
+ * ```
+ */
 export function clip(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
@@ -49,7 +58,22 @@ export interface ControllerOptions<P extends CommonControllerConfig> {
   readonly dt: number;
 }
 
-/** Slot of the surface scratch holding σ. */
+/**
+ * Slots of the surface scratch that {@linkcode SlidingSurface.eval} writes: σ here, then
+ * {@linkcode SURFACE_D}, {@linkcode SURFACE_F}, {@linkcode SURFACE_FLOORED}; the scratch has
+ * {@linkcode SURFACE_SCRATCH_SIZE} slots.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSurface, SURFACE_D, SURFACE_FLOORED, SURFACE_SCRATCH_SIZE, SURFACE_SIGMA } from "./mod.ts";
+ * import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "../factory/mod.ts";
+ * const surface = createSurface([0.5, -2, 11], [0.5, -16, 6.7], DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.classical_smc);
+ * const sd = new Float64Array(SURFACE_SCRATCH_SIZE);
+ * surface.eval(Float64Array.of(0, 0.05, -0.03, 0, 0, 0), 0, sd);
+ * assert.ok(sd[SURFACE_D] > 0 && sd[SURFACE_FLOORED] === 0 && sd[SURFACE_SIGMA] !== 0);
+ * ```
+ */
 export const SURFACE_SIGMA = 0;
 /** Slot of the surface scratch holding d = L·M⁻¹·B (floored to ±threshold with its sign). */
 export const SURFACE_D = 1;
@@ -151,6 +175,18 @@ export function emitControl(
  * A reaching law and its internal state: what distinguishes one sliding-mode controller from
  * another. The builder calls `rate` then `advance` once per step, synchronously, so a law may keep
  * a value computed in `rate` (such as sat(σ)) for `advance` of the same step.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ReachingLaw } from "./mod.ts";
+ * // v = −k·σ + z with ż = −σ: one internal state.
+ * const law: ReachingLaw = {
+ *   stateFields: ["z"],
+ *   init: (internal, io) => void (internal[io] = 0),
+ *   rate: (sigma, internal, io) => -2 * sigma + internal[io],
+ *   advance: (sigma, _u, internal, io, dt) => void (internal[io] -= dt * sigma),
+ * };
+ * ```
  */
 export interface ReachingLaw {
   /** Names of the internal state fields, in kernel order (their count is the kernel's size). */
@@ -166,7 +202,14 @@ export interface ReachingLaw {
   advance?(sigma: number, u: number, internal: Float64Array, io: number, dt: number): void;
 }
 
-/** What {@linkcode createSlidingModeController} needs from a controller file. */
+/**
+ * What {@linkcode createSlidingModeController} needs from a controller file (see its example).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const spec: SlidingModeSpec<ClassicalConfig> = { type, gains, options, L, Lam, law };
+ * ```
+ */
 export interface SlidingModeSpec<P extends CommonControllerConfig> {
   readonly type: string;
   /** Validated, frozen gains. */

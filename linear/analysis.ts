@@ -7,7 +7,17 @@ import { Matrix, SVD } from "ml-matrix";
 import { LinearAnalysisError } from "./errors.ts";
 import { checkMatrix, type Complex, type MatrixInput, rowsOf, sortedEigenvalues } from "./matrix.ts";
 
-/** The result of {@linkcode controllability}. */
+/**
+ * The result of {@linkcode controllability}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Controllability, controllability } from "./mod.ts";
+ * const c: Controllability = controllability([[0, 1], [0, 0]], [[0], [1]]);
+ * assert.equal(c.smallestSingularValue, 1);
+ * ```
+ */
 export interface Controllability {
   /** `[B, A·B, …, Aⁿ⁻¹·B]`, n × n·m. */
   readonly matrix: number[][];

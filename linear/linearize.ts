@@ -6,7 +6,19 @@
 import { type Plant, STATE_SIZE } from "../plant/mod.ts";
 import { LinearAnalysisError } from "./errors.ts";
 
-/** The Jacobians of the state derivative at an operating point. */
+/**
+ * The Jacobians of the state derivative at an operating point.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LinearModel, linearize } from "./mod.ts";
+ * import { createPlant } from "../plant/mod.ts";
+ * import { loadConfig } from "../config/mod.ts";
+ * const model: LinearModel = linearize(createPlant(loadConfig("config.yaml", { env: {} }).physics));
+ * assert.equal(model.B[0][0], 0);
+ * ```
+ */
 export interface LinearModel {
   /** ∂f/∂s, 6×6, rows and columns over [x, θ1, θ2, ẋ, θ̇1, θ̇2]. */
   readonly A: number[][];

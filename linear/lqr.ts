@@ -21,7 +21,17 @@ import {
   symmetrize,
 } from "./matrix.ts";
 
-/** The result of {@linkcode lqr}, as python-control returns it. */
+/**
+ * The result of {@linkcode lqr}, as python-control returns it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lqr, type LqrResult } from "./mod.ts";
+ * const { K }: LqrResult = lqr([[1]], [[1]], [[3]], 1); // s = 1 + √(1 + 3) = 3
+ * assert.ok(Math.abs(K[0][0] - 3) < 1e-12);
+ * ```
+ */
 export interface LqrResult {
   /** The state-feedback gain `K = R⁻¹BᵀS` (m×n): the control is `u = −K·s`. */
   readonly K: number[][];

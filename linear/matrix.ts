@@ -7,10 +7,28 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { LinearAnalysisError } from "./errors.ts";
 
-/** A dense matrix as rows of numbers. */
+/**
+ * A dense matrix as rows of numbers.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MatrixInput } from "./mod.ts";
+ * const A: MatrixInput = [[0, 1], [0, 0]];
+ * ```
+ */
 export type MatrixInput = readonly (readonly number[])[];
 
-/** One eigenvalue as a complex number. */
+/**
+ * One eigenvalue as a complex number.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Complex, eigenvalues } from "./mod.ts";
+ * const [p]: Complex[] = eigenvalues([[0, -1], [1, 0]]);
+ * assert.equal(p.im, 1);
+ * ```
+ */
 export interface Complex {
   readonly re: number;
   readonly im: number;
