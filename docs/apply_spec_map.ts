@@ -29,7 +29,7 @@ const NOMINAL = `@{${ACC}#nominal-control}`;
  * Ordered: the specific phrasings first (they pick the anchor and keep the sentence readable), then
  * the generic "SPEC n" fallbacks per section. Every pattern is global.
  */
-export const RULES: readonly Rule[] = [
+const RULES: readonly Rule[] = [
   // An identifier in tests/controllers/controllers_test.ts.
   [/\bSPEC_TABLE\b/g, "CROSS_TABLE"],
 
@@ -151,7 +151,7 @@ const SKIP_DIRS = new Set([".git", "node_modules", "coverage", "out", "scratch"]
 const SELF = new Set(["docs/apply_spec_map.ts", "docs/SPEC_MAP.txt"]);
 
 /** Renders the `@{target}` placeholders: a relative Markdown link in .md files, the plain target elsewhere. */
-export function render(text: string, file: string): string {
+function render(text: string, file: string): string {
   return text.replace(/@\{([^}]+)\}/g, (_, target: string) => {
     if (!file.endsWith(".md")) return target;
     const depth = file.split("/").length - 1;
@@ -161,7 +161,7 @@ export function render(text: string, file: string): string {
 }
 
 /** Applies every rule to one file's text. */
-export function rewrite(text: string, file: string): string {
+function rewrite(text: string, file: string): string {
   let out = text;
   for (const [pattern, replacement] of RULES) out = out.replace(pattern, render(replacement, file));
   return out;
