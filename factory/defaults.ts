@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/types.ts";
+import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/mod.ts";
 
 /** Shipped physics (SPEC 2). */
 export const DEFAULT_PHYSICS: Readonly<PhysicsConfig> = Object.freeze({
