@@ -132,7 +132,9 @@ export function parseConfig(text: string, options: ConfigOptions = {}): Config {
   if (doc.contents === null) {
     throw new ConfigError([{
       path: ROOT_PATH,
-      message: `the document is empty; expected a mapping with ${Object.keys(configSchema.def.out.shape).join(", ")}`,
+      message: `the document is empty; expected a mapping with ${
+        Object.keys(configSchema.def.out.shape).join(", ")
+      }`,
     }], options.source);
   }
   let value: unknown;

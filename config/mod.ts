@@ -14,12 +14,23 @@
  *
  * @module
  */
-export { type ConfigOptions, DEFAULT_CONFIG_PATH, loadConfig, parseConfig, validateConfig } from "./loader.ts";
+export {
+  type ConfigOptions,
+  DEFAULT_CONFIG_PATH,
+  loadConfig,
+  parseConfig,
+  validateConfig,
+} from "./loader.ts";
 export { ConfigError, type ConfigIssue, ROOT_PATH } from "./errors.ts";
 export { ENV_PREFIX } from "./env.ts";
 export { CONFIG_LIMITS, simulationSamples } from "./limits.ts";
-export { configSchema, CONTROLLER_TYPES, PHYSICS_KEYS, SLIDING_MODE_TYPES } from "./schema.ts";
-export type { ControllerType } from "../gains/mod.ts";
+export { configSchema, PHYSICS_KEYS } from "./schema.ts";
+export {
+  CONTROLLER_TYPES,
+  type ControllerType,
+  SLIDING_MODE_TYPES,
+  type SlidingModeType,
+} from "../gains/mod.ts";
 export type {
   AdaptiveConfig,
   BoundsConfig,

@@ -205,7 +205,11 @@ export function vector(length: number, element: NumberRule): z.ZodArray<z.ZodNum
     error: (issue) => `must be an array of ${length} numbers, got ${describe(issue.input)}`,
   }).check(z.superRefine((list: unknown[], ctx) => {
     if (list.length !== length) {
-      ctx.addIssue({ code: "custom", message: `must have ${length} values, got ${list.length}`, input: list });
+      ctx.addIssue({
+        code: "custom",
+        message: `must have ${length} values, got ${list.length}`,
+        input: list,
+      });
     }
   }, {
     // Also when an element failed: a short vector with a NaN has two problems, both worth naming.
@@ -287,9 +291,19 @@ export function strict<S extends z.ZodRawShape>(shape: S, check?: CrossCheck<S>)
       !failed.some((p) => path.every((segment, i) => p.length > i && p[i] === segment));
     const valid: Record<string, unknown> = {};
     for (const key of keys) if (Object.hasOwn(value, key) && isValid([key])) valid[key] = value[key];
-    check(valid as Partial<z.output<z.ZodObject<S>>>, (path, message) => {
-      ctx.addIssue({ code: "custom", message, path: typeof path === "string" ? [path] : [...path], input: value });
-    }, isValid, value);
+    check(
+      valid as Partial<z.output<z.ZodObject<S>>>,
+      (path, message) => {
+        ctx.addIssue({
+          code: "custom",
+          message,
+          path: typeof path === "string" ? [path] : [...path],
+          input: value,
+        });
+      },
+      isValid,
+      value,
+    );
   }, { when: () => true }));
 }
 

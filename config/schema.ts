@@ -7,11 +7,10 @@
  * @module
  */
 import { z } from "zod";
-import { CONTROLLER_TYPES, type ControllerType, GAIN_NAMES } from "../gains/mod.ts";
+import { type ControllerType, GAIN_NAMES } from "../gains/mod.ts";
 import { describe, isPlainObject } from "./errors.ts";
 import { CONFIG_LIMITS, simulationLengthProblem } from "./limits.ts";
 import {
-  boolean,
   count,
   finite,
   gainVector,
@@ -125,10 +124,6 @@ const simulation = mapping({
   if (tooLong !== undefined) report("duration", tooLong);
 });
 
-// Controller types in config.yaml's order (GAIN_NAMES lists them so), for readable issue order.
-const TYPES = Object.keys(GAIN_NAMES) as ControllerType[];
-const SLIDING_MODE = TYPES.filter((t) => t !== "lqr") as Exclude<ControllerType, "lqr">[];
-
 const defaultsOf = (type: ControllerType) => mapping({ gains: gainVector(type) });
 
 // lqr has no shipped default gains: its K is designed from controllers.lqr.Q and R when the
@@ -169,7 +164,11 @@ function bounds(type: ControllerType) {
 }
 
 const pso = mapping({
-  n_particles: number({ ...count, max: CONFIG_LIMITS.maxParticles, limit: "the largest swarm the tuner runs" }),
+  n_particles: number({
+    ...count,
+    max: CONFIG_LIMITS.maxParticles,
+    limit: "the largest swarm the tuner runs",
+  }),
   iters: number({ ...count, max: CONFIG_LIMITS.maxIterations, limit: "the most iterations the tuner runs" }),
   w: number({ min: 0, max: 1.2 }),
   /** Final inertia for `inertia: linear`; null with `inertia: constant`. */
@@ -282,14 +281,8 @@ export const configSchema = mapping({
   const names = Object.keys(scenarios);
   report(
     ["study", "monte_carlo", "disturbance"],
-    `must name an entry of disturbances (${names.length > 0 ? names.join(", ") : "there are none"}) or be null, got ${
-      describe(name)
-    }`,
+    `must name an entry of disturbances (${
+      names.length > 0 ? names.join(", ") : "there are none"
+    }) or be null, got ${describe(name)}`,
   );
 });
-
-/** The sliding-mode controller types (every type but lqr), in config.yaml's order. */
-export const SLIDING_MODE_TYPES: readonly Exclude<ControllerType, "lqr">[] = Object.freeze(SLIDING_MODE);
-
-/** The canonical controller types (re-exported from gains/ for config's users). */
-export { CONTROLLER_TYPES };

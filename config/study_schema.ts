@@ -29,7 +29,12 @@ const FORCE_KINDS = ["impulse", "step", "sine", "random"] as const;
 
 const force = plainMapping().pipe(z.discriminatedUnion("kind", [
   /** `amplitude` newtons for `duration` seconds from `start`. */
-  strict({ kind: z.literal("impulse"), amplitude: number(finite), start: start(), duration: number(positive) }),
+  strict({
+    kind: z.literal("impulse"),
+    amplitude: number(finite),
+    start: start(),
+    duration: number(positive),
+  }),
   /** `amplitude` newtons from `start` on. */
   strict({ kind: z.literal("step"), amplitude: number(finite), start: start() }),
   /** `amplitude`·sin(2π·frequency·(t − start) + phase) from `start` on. */
@@ -129,12 +134,24 @@ const controllerList = z.array(
 ).min(1, { error: "must list at least one controller, got none" }).check(z.superRefine((list, ctx) => {
   list.forEach((type, i) => {
     const first = list.indexOf(type);
-    if (first !== i) ctx.addIssue({ code: "custom", path: [i], message: `"${type}" is listed twice (also at [${first}])`, input: list });
+    if (first !== i) {
+      ctx.addIssue({
+        code: "custom",
+        path: [i],
+        message: `"${type}" is listed twice (also at [${first}])`,
+        input: list,
+      });
+    }
   });
 }));
 
 const monteCarlo = mapping({
-  runs: number({ integer: true, min: 1, max: CONFIG_LIMITS.maxMonteCarloRuns, limit: "the most runs a study makes" }),
+  runs: number({
+    integer: true,
+    min: 1,
+    max: CONFIG_LIMITS.maxMonteCarloRuns,
+    limit: "the most runs a study makes",
+  }),
   sampling: z.enum(["lhs", "sobol"], {
     error: (issue) => `must be one of "lhs", "sobol", got ${describe(issue.input)}`,
   }),

@@ -42,6 +42,35 @@ export const CONTROLLER_TYPES: readonly ControllerType[] = Object.freeze([
 ]);
 
 /**
+ * The sliding-mode controller types: every type but lqr. They share the surface and saturation
+ * parameters and each has shipped default gains (`controller_defaults.<type>`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { SlidingModeType } from "./gains.ts";
+ * const type: SlidingModeType = "sta_smc";
+ * ```
+ */
+export type SlidingModeType = Exclude<ControllerType, "lqr">;
+
+/**
+ * The sliding-mode controller types, sorted.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTROLLER_TYPES, SLIDING_MODE_TYPES } from "./gains.ts";
+ * assert.deepEqual(SLIDING_MODE_TYPES, CONTROLLER_TYPES.filter((t) => t !== "lqr"));
+ * ```
+ */
+export const SLIDING_MODE_TYPES: readonly SlidingModeType[] = Object.freeze([
+  "adaptive_smc",
+  "classical_smc",
+  "hybrid_adaptive_sta_smc",
+  "sta_smc",
+]);
+
+/**
  * One problem found in a gain vector.
  *
  * @example Usage

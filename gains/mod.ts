@@ -20,5 +20,7 @@ export {
   type GainIssue,
   type GainValidation,
   GainValidationError,
+  SLIDING_MODE_TYPES,
+  type SlidingModeType,
   validateGainVector,
 } from "./gains.ts";
