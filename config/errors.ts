@@ -81,7 +81,20 @@ export class ConfigError extends Error {
   }
 }
 
-/** A value as an error message shows it: `"abc"`, `-1`, `null`, `an array of 3`, `a mapping`. */
+/**
+ * A value as an error message shows it: `"abc"`, `-1`, `null`, `an array of 3`, `a mapping`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describe } from "./errors.ts";
+ * assert.equal(describe([1, 2, 3]), "an array of 3");
+ * assert.equal(describe(new URL("file:///x")), "a URL");
+ * ```
+ *
+ * @param value Any value.
+ * @returns Its short description.
+ */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null || typeof value !== "object") return String(value);
@@ -89,19 +102,59 @@ export function describe(value: unknown): string {
   return isPlainObject(value) ? "a mapping" : `a ${value.constructor?.name ?? "object"}`;
 }
 
-/** Whether `value` is a mapping as YAML or JSON produce it (not an array, not a class instance). */
+/**
+ * Whether `value` is a mapping as YAML or JSON produce it (not an array, not a class instance).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlainObject } from "./errors.ts";
+ * assert.equal(isPlainObject({ a: 1 }), true);
+ * assert.equal(isPlainObject(new Map()), false);
+ * ```
+ *
+ * @param value Any value.
+ * @returns Whether it is a plain mapping.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-/** `path.key`, or `key` at the root. */
+/**
+ * `path.key`, or `key` at the root.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { childPath } from "./errors.ts";
+ * assert.equal(childPath("", "pso"), "pso");
+ * assert.equal(childPath("pso", "seed"), "pso.seed");
+ * ```
+ *
+ * @param path The parent's dot-path ("" at the root).
+ * @param key The key.
+ * @returns The child's dot-path.
+ */
 export function childPath(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-/** Dot-path of schema path segments: `["pso", "bounds", "sta_smc", "lower", 1]` → `pso.bounds.sta_smc.lower[1]`. */
+/**
+ * Dot-path of schema path segments; no segments is `<root>`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatPath } from "./errors.ts";
+ * assert.equal(formatPath(["pso", "bounds", "sta_smc", "lower", 1]), "pso.bounds.sta_smc.lower[1]");
+ * assert.equal(formatPath([]), "<root>");
+ * ```
+ *
+ * @param segments Keys and indices from the root.
+ * @returns The dot-path.
+ */
 export function formatPath(segments: readonly PropertyKey[]): string {
   let path = "";
   for (const segment of segments) {
@@ -110,11 +163,41 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return path === "" ? ROOT_PATH : path;
 }
 
-/** Message of the `unrecognized_keys` issue that {@linkcode toConfigIssues} splits into one issue per key. */
+/**
+ * Message of the `unrecognized_keys` issue that {@linkcode toConfigIssues} splits into one issue
+ * per key.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unknownKeyMessage } from "./errors.ts";
+ * assert.equal(unknownKeyMessage(["mean", "max"]), "unknown key; allowed: mean, max");
+ * ```
+ *
+ * @param allowed The keys the mapping has, in order.
+ * @returns The message.
+ */
 export function unknownKeyMessage(allowed: readonly string[]): string {
   return `unknown key; allowed: ${allowed.join(", ")}`;
 }
 
+/**
+ * Message of a key the schema requires and the mapping lacks.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MISSING_KEY } from "./errors.ts";
+ * import { ConfigError, validateConfig } from "./mod.ts";
+ * try {
+ *   validateConfig({});
+ *   assert.fail("an empty mapping is not a configuration");
+ * } catch (error) {
+ *   assert.ok(error instanceof ConfigError);
+ *   assert.equal(error.issues[0].message, MISSING_KEY);
+ * }
+ * ```
+ */
 export const MISSING_KEY = "missing required key";
 
 /**
@@ -122,6 +205,21 @@ export const MISSING_KEY = "missing required key";
  * messages (see rules.ts); what is left is structural: a key absent from its mapping is reported
  * as missing (the schema only sees `undefined`), and an unknown-keys issue becomes one issue per
  * key, at that key's path, so each typo gets its own line.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toConfigIssues } from "./errors.ts";
+ * import { mapping, number } from "./rules.ts";
+ * const schema = mapping({ a: number(), b: number() });
+ * const input = { a: "x", c: 1 };
+ * const issues = toConfigIssues(schema.safeParse(input).error!.issues, input);
+ * assert.deepEqual(issues.map((i) => `${i.path}: ${i.message}`), [
+ *   'a: must be a number, got "x"',
+ *   "b: missing required key",
+ *   "c: unknown key; allowed: a, b",
+ * ]);
+ * ```
  *
  * @param issues The issues of a failed parse.
  * @param input The value that was parsed (after env overrides), to tell missing keys from

@@ -79,9 +79,11 @@ export function simulationLengthProblem(duration: number, dt: number): string | 
   const samples = simulationSamples(duration, dt);
   const limit = CONFIG_LIMITS.maxSimulationSamples;
   if (samples <= limit) return undefined;
-  return `${duration} s at dt ${dt} asks for ${samples} samples (≈ ${
-    formatBytes(samples * BYTES_PER_SAMPLE)
-  } of state buffers); at most ${limit} samples (duration/dt) are allowed`;
+  // A dt near the smallest double makes duration/dt overflow to Infinity: say so, not "Infinity".
+  const asked = Number.isFinite(samples)
+    ? `${samples} samples (≈ ${formatBytes(samples * BYTES_PER_SAMPLE)} of state buffers)`
+    : "more samples than a number can count (duration/dt overflows)";
+  return `${duration} s at dt ${dt} asks for ${asked}; at most ${limit} samples (duration/dt) are allowed`;
 }
 
 function formatBytes(bytes: number): string {

@@ -135,17 +135,71 @@ export function nullableNumber(rule: NumberRule = {}): z.ZodNullable<z.ZodNumber
   return number(rule, true).nullable();
 }
 
-/** Any finite number. */
+/**
+ * Any finite number.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { finite, number } from "./rules.ts";
+ * assert.equal(number(finite).safeParse(-1e9).success, true);
+ * ```
+ */
 export const finite: NumberRule = {};
-/** A finite number > 0. */
+/**
+ * A finite number > 0.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { positive, number } from "./rules.ts";
+ * assert.equal(number(positive).safeParse(0).success, false);
+ * ```
+ */
 export const positive: NumberRule = { min: 0, minExclusive: true };
-/** A finite number ≥ 0. */
+/**
+ * A finite number ≥ 0.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nonNegative, number } from "./rules.ts";
+ * assert.equal(number(nonNegative).safeParse(0).success, true);
+ * ```
+ */
 export const nonNegative: NumberRule = { min: 0 };
-/** An integer ≥ 1. */
+/**
+ * An integer ≥ 1.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { count, number } from "./rules.ts";
+ * assert.equal(number(count).safeParse(0).success, false);
+ * ```
+ */
 export const count: NumberRule = { integer: true, min: 1 };
-/** A PRNG seed: an integer ≥ 0. */
+/**
+ * A PRNG seed: an integer ≥ 0.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seed, number } from "./rules.ts";
+ * assert.equal(number(seed).safeParse(42).success, true);
+ * ```
+ */
 export const seed: NumberRule = { integer: true, min: 0 };
-/** A weight in [0, 1]. */
+/**
+ * A weight in [0, 1].
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unit, number } from "./rules.ts";
+ * assert.equal(number(unit).safeParse(1.5).success, false);
+ * ```
+ */
 export const unit: NumberRule = { min: 0, max: 1 };
 
 /**
@@ -245,15 +299,41 @@ export function gainVector(type: ControllerType) {
   }).transform((value) => Array.from(value as ArrayLike<number>));
 }
 
-/** Reports a cross-field problem at a path relative to the mapping (`[]`: the mapping itself). */
+/**
+ * Reports a cross-field problem at a path relative to the mapping (`[]`: the mapping itself).
+ *
+ * @example Usage
+ * ```ts
+ * import type { Report } from "./rules.ts";
+ * const report: Report = (path, message) => console.log(path, message);
+ * report(["lower", 1], "must be less than upper[1] (2), got 3");
+ * ```
+ */
 export type Report = (path: string | readonly PropertyKey[], message: string) => void;
 
-/** Whether nothing under a path relative to the mapping failed its own rule. */
+/**
+ * Whether nothing under a path relative to the mapping failed its own rule.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IsValid } from "./rules.ts";
+ * const everythingValid: IsValid = () => true;
+ * ```
+ */
 export type IsValid = (path: readonly PropertyKey[]) => boolean;
 
 /**
  * A cross-field rule of a mapping. It runs even when some fields failed, but sees only the fields
  * that passed their own rule in `valid`, so one bad value neither hides nor cascades into others.
+ *
+ * @example Usage
+ * ```ts
+ * import type { z } from "zod";
+ * import type { CrossCheck } from "./rules.ts";
+ * const ordered: CrossCheck<{ lo: z.ZodNumber; hi: z.ZodNumber }> = ({ lo, hi }, report) => {
+ *   if (lo !== undefined && hi !== undefined && lo > hi) report("lo", `must be at most hi (${hi}), got ${lo}`);
+ * };
+ * ```
  */
 export type CrossCheck<S extends z.ZodRawShape> = (
   valid: Partial<z.output<z.ZodObject<S>>>,

@@ -138,7 +138,7 @@ const controllerList = z.array(
       ctx.addIssue({
         code: "custom",
         path: [i],
-        message: `"${type}" is listed twice (also at [${first}])`,
+        message: `must list each controller once, got "${type}" again (first at [${first}])`,
         input: list,
       });
     }

@@ -82,6 +82,15 @@ Deno.test("validateConfig() accepts a simulation of 1000000 samples and rejects 
   // The same limit reached through a small step instead of a long horizon.
   const fine = catchConfigError(() => validateConfig(edited({ "simulation.dt": 1e-6 }), { env: {} }));
   assertIssue(fine, "simulation.duration", "10 s at dt 0.000001 asks for 10000001 samples");
+  // And a step so small that duration/dt overflows.
+  const tiny = catchConfigError(() =>
+    validateConfig(edited({ "simulation.dt": Number.MIN_VALUE }), { env: {} })
+  );
+  assertIssue(
+    tiny,
+    "simulation.duration",
+    "asks for more samples than a number can count (duration/dt overflows)",
+  );
 });
 
 Deno.test("parseConfig() rejects DIP__SIMULATION__DURATION=1e7 with what it asked for, not a RangeError", () => {

@@ -5,10 +5,27 @@
  * invalid variant at its dot-path.
  */
 import assert from "assert";
+import fc from "fast-check";
 import { z } from "zod";
-import { configSchema, CONTROLLER_TYPES, validateConfig } from "../../config/mod.ts";
+import {
+  ConfigError,
+  configSchema,
+  CONTROLLER_TYPES,
+  parseConfig,
+  validateConfig,
+} from "../../config/mod.ts";
 import { GAIN_NAMES, validateGainVector } from "../../gains/mod.ts";
-import { assertRejected, edited, raw, type RejectedCase, REMOVE, shipped } from "./helpers.ts";
+import {
+  assertIssue,
+  assertRejected,
+  catchConfigError,
+  edited,
+  raw,
+  type RejectedCase,
+  REMOVE,
+  shipped,
+  TEXT,
+} from "./helpers.ts";
 
 /**
  * Keys a schema node declares: for a mapping its fields (each with whether it may be absent), for
@@ -473,7 +490,7 @@ const REJECTED: readonly RejectedCase[] = [
     name: "a study controller listed twice",
     edits: { "study.controllers": ["lqr", "sta_smc", "lqr"] },
     path: "study.controllers[2]",
-    fragment: '"lqr" is listed twice (also at [0])',
+    fragment: 'must list each controller once, got "lqr" again (first at [0])',
   },
   {
     name: "no study controllers",
@@ -652,4 +669,59 @@ Deno.test("DIP__ overrides set the new sections like the file", () => {
     30,
   );
   assert.deepEqual(config.study.controllers, ["lqr", "sta_smc"]);
+});
+
+Deno.test("parseConfig() names a __proto__ scenario instead of dropping it", () => {
+  const text = TEXT.replace(
+    "disturbances:\n",
+    "disturbances:\n  __proto__: { force: { kind: step, amplitude: 1 } }\n",
+  );
+  assert.notEqual(text, TEXT);
+  const error = catchConfigError(() => parseConfig(text, { env: {}, onWarning: () => {} }));
+  assertIssue(
+    error,
+    "disturbances.__proto__",
+    'must be a lower-case name (a letter, then a-z, 0-9 or _), got "__proto__"',
+  );
+});
+
+/** Every leaf and mapping of a value, as dot-path segments. */
+function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const here = prefix.length > 0 ? [prefix] : [];
+  if (Array.isArray(value)) return [...here, ...value.flatMap((v, i) => pathsOf(v, [...prefix, i]))];
+  if (typeof value === "object" && value !== null) {
+    return [...here, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
+  }
+  return here;
+}
+
+Deno.test("validateConfig() answers any single replaced value in the project's message style", () => {
+  const paths = pathsOf(raw());
+  const values = fc.oneof(
+    fc.double(),
+    fc.integer({ min: -1e9, max: 1e9 }),
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom(null, true, false, [], {}, [1, 2], { kind: "impulse" }, -1, 0, 1e300),
+  );
+  // Every message says what was given ("got …", or the samples a run asks for) or is one of the
+  // structural messages.
+  const style = /got |^\S+ s at dt \S+ asks for |^missing required key$|^unknown key; allowed: /;
+  fc.assert(
+    fc.property(fc.constantFrom(...paths), values, (path, value) => {
+      const config = raw();
+      let node = config as Record<string | number, unknown>;
+      for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+      node[path[path.length - 1]] = value;
+      try {
+        validateConfig(config, { env: {}, onWarning: () => {} });
+      } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        for (const issue of error.issues) {
+          assert.match(issue.message, style, `${issue.path}: ${issue.message}`);
+          assert.doesNotMatch(issue.message, /Invalid input|expected [a-z]+, received/, issue.message);
+        }
+      }
+    }),
+    { numRuns: 300, seed: 7 },
+  );
 });
