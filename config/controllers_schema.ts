@@ -6,17 +6,8 @@
  * @module
  */
 import { type ControllerType } from "../gains/mod.ts";
-import {
-  boolean,
-  finite,
-  gainVector,
-  mapping,
-  nonNegative,
-  number,
-  oneOf,
-  positive,
-  vector,
-} from "./rules.ts";
+import { finite, nonNegative, number, positive } from "./numbers.ts";
+import { boolean, gainVector, mapping, oneOf, vector } from "./rules.ts";
 
 /** Smooth sign used in the boundary layer. */
 const switchMethod = () => oneOf("tanh", "linear");

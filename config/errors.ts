@@ -210,7 +210,8 @@ export const MISSING_KEY = "missing required key";
  * ```ts
  * import assert from "node:assert/strict";
  * import { toConfigIssues } from "./errors.ts";
- * import { mapping, number } from "./rules.ts";
+ * import { number } from "./numbers.ts";
+ * import { mapping } from "./rules.ts";
  * const schema = mapping({ a: number(), b: number() });
  * const input = { a: "x", c: 1 };
  * const issues = toConfigIssues(schema.safeParse(input).error!.issues, input);

@@ -7,9 +7,7 @@
  * @module
  */
 import { parseDocument } from "yaml";
-import { blame } from "./env.ts";
-import { applyEnv } from "./env.ts";
-import { ENV_PREFIX } from "./env.ts";
+import { applyEnv, blame, ENV_PREFIX } from "./env.ts";
 import { ConfigError, type ConfigIssue, ROOT_PATH, toConfigIssues } from "./errors.ts";
 import { configSchema, physicsWarnings } from "./schema.ts";
 import type { Config } from "./types.ts";

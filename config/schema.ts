@@ -10,20 +10,8 @@ import { z } from "zod";
 import { type ControllerType, GAIN_NAMES } from "../gains/mod.ts";
 import { describe, isPlainObject } from "./errors.ts";
 import { CONFIG_LIMITS, simulationLengthProblem } from "./limits.ts";
-import {
-  count,
-  finite,
-  gainVector,
-  mapping,
-  nonNegative,
-  nullableNumber,
-  number,
-  oneOf,
-  positive,
-  seed,
-  unit,
-  vector,
-} from "./rules.ts";
+import { count, finite, nonNegative, nullableNumber, number, positive, seed, unit } from "./numbers.ts";
+import { gainVector, mapping, oneOf, vector } from "./rules.ts";
 import { controllersSchema } from "./controllers_schema.ts";
 import { disturbancesSchema, metricsSchema, studySchema } from "./study_schema.ts";
 

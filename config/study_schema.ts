@@ -8,18 +8,8 @@ import { z } from "zod";
 import { CONTROLLER_TYPES } from "../gains/mod.ts";
 import { describe } from "./errors.ts";
 import { CONFIG_LIMITS } from "./limits.ts";
-import {
-  finite,
-  mapping,
-  nonNegative,
-  nullableNumber,
-  number,
-  plainMapping,
-  positive,
-  seed,
-  strict,
-  vector,
-} from "./rules.ts";
+import { finite, nonNegative, nullableNumber, number, positive, seed } from "./numbers.ts";
+import { mapping, plainMapping, strict, vector } from "./rules.ts";
 
 // Start times default to 0 (from the beginning of the run), the sine's phase too.
 const start = () => number(nonNegative).default(0);
