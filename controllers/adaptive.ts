@@ -7,9 +7,9 @@
  *
  * @module
  */
-import type { AdaptiveConfig } from "../config/types.ts";
+import type { AdaptiveConfig } from "../config/mod.ts";
 import type { Controller } from "./controller.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import { clip, type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
 
 /** Index of the adaptive gain K in the internal state. */

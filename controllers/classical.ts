@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { ClassicalConfig } from "../config/types.ts";
+import type { ClassicalConfig } from "../config/mod.ts";
 import type { Controller } from "./controller.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import { type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
 
 /**

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import type { HybridConfig } from "../config/types.ts";
+import type { HybridConfig } from "../config/mod.ts";
 import type { Controller } from "./controller.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import { clip, type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
 
 /** Indices of k1, k2 and u_int in the internal state. */

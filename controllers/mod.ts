@@ -34,7 +34,7 @@ export {
   type GainValidation,
   GainValidationError,
   validateGainVector,
-} from "./gains.ts";
+} from "../gains/mod.ts";
 export { describeValue } from "./describe.ts";
 export { createClassicalSMC } from "./classical.ts";
 export { createSuperTwistingSMC } from "./super_twisting.ts";

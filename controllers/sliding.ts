@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/types.ts";
+import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/mod.ts";
 import { type ControlKernel, createPlant, type Plant } from "../plant/mod.ts";
 import { buildController, type Controller } from "./controller.ts";
 

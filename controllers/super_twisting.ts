@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { SuperTwistingConfig } from "../config/types.ts";
+import type { SuperTwistingConfig } from "../config/mod.ts";
 import type { Controller } from "./controller.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import { type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
 
 /** Index of z in the internal state. */

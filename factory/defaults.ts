@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { BuiltinControllerType, ControllersConfig, PhysicsConfig } from "../config/types.ts";
+import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/mod.ts";
 import { designLqrGains } from "../controllers/mod.ts";
 
 /** Shipped physics (SPEC 2). */
@@ -78,7 +78,7 @@ export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
  * lqr default is the K designed from the shipped Q, R and physics (computed here, not copied, so it
  * cannot drift from them).
  */
-export const DEFAULT_GAINS: Readonly<Record<BuiltinControllerType, readonly number[]>> = Object.freeze({
+export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
   classical_smc: Object.freeze([0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]),
   sta_smc: Object.freeze([8.0025, 4.8375, 0.5, 2.5566, 23.8959, 6.7883]),
   adaptive_smc: Object.freeze([0.5858, 2.4605, 20.0456, 6.8531, 0.0501]),
@@ -86,13 +86,16 @@ export const DEFAULT_GAINS: Readonly<Record<BuiltinControllerType, readonly numb
   lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 
-/** Default PSO bounds (SPEC 5): inside the gains' validity domain; for lqr a box around the design. */
+/** Default PSO bounds (SPEC 5): inside the gains' validity domain; signs free for lqr. */
 export const DEFAULT_BOUNDS: Readonly<
-  Record<BuiltinControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
+  Record<ControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
 > = Object.freeze({
   classical_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01], upper: [30, 30, 60, 60, 50, 5] }),
   sta_smc: Object.freeze({ lower: [1, 0.5, 0.1, 0.1, 0.5, 0.5], upper: [40, 39, 30, 30, 40, 40] }),
   adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 40, 40, 5] }),
   hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 40, 30, 40] }),
-  lqr: Object.freeze({ lower: [0, -1500, 100, 0, -100, 0], upper: [50, 0, 1500, 60, 20, 250] }),
+  lqr: Object.freeze({
+    lower: [-200, -2000, -2000, -200, -400, -400],
+    upper: [200, 2000, 2000, 200, 400, 400],
+  }),
 });

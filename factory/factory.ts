@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type BuiltinControllerType, type Config, validateConfig } from "../config/mod.ts";
+import { type Config, type ControllerType, validateConfig } from "../config/mod.ts";
 import {
   buildAdaptiveSMC,
   buildClassicalSMC,
@@ -90,7 +90,7 @@ const BUILTINS_MODULE = new URL("./builtins.ts", import.meta.url).href;
 
 type BuiltinCreate = (o: ControllerCreateOptions) => Controller;
 function builtin(
-  type: BuiltinControllerType,
+  type: ControllerType,
   description: string,
   aliases: readonly string[],
   stateful: boolean,

@@ -93,7 +93,7 @@ Deno.test("createController('lqr') errors name their origin: explicit gains, con
     () => createController("lqr", { config: raw as unknown as Record<string, unknown> }),
     (e: unknown) => {
       assert.ok(e instanceof ConfigError);
-      assert.deepEqual(e.issues.map((i) => i.path), ["controllers.lqr.gains", "controllers.lqr.R"]);
+      assert.deepEqual(e.issues.map((i) => i.path).sort(), ["controllers.lqr.R", "controllers.lqr.gains"]);
       return true;
     },
   );
