@@ -121,18 +121,7 @@ export function leastSquaresSlope(heaps: readonly number[], spacing: number): nu
   return sxy / sxx;
 }
 
-/** A small seeded generator for test-side choices (delays, shuffles); never `Math.random`. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../fixtures/seeded_random.ts";
 
 /** One task a {@linkcode RecordingPool} ran. */
 export interface RecordedTask {
