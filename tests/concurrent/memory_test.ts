@@ -71,6 +71,8 @@ function assertCaught(heaps: readonly number[], spacing: number, where: string):
 
 Deno.test({
   name: "concurrent: heapSlope() measures a steady leak exactly and ignores a one-off 541 KB spike",
+  sanitizeOps: true,
+  sanitizeResources: true,
   fn: () => {
     const flat = Array.from({ length: 41 }, (_, i) => 8_000_000 + (i % 3) * 512);
     const leaking = flat.map((h, i) => h + 200 * SPACING * i);
