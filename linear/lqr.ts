@@ -334,11 +334,12 @@ export function lqr(A: MatrixInput, B: MatrixInput, Q: MatrixInput, R: MatrixInp
   let residual = residualOf(a, G, q, S).norm("frobenius");
   // Newton–Kleinman polish in correction form: with Ac = A − G·S, the Newton step Δ solves
   // Acᵀ·Δ + Δ·Ac = −residual(S). From the (already stabilising) eigenvector solution it converges
-  // quadratically until rounding dominates; rounding makes the last steps wander, so every step is
-  // taken and the best iterate kept.
+  // quadratically until rounding dominates; there the residual wanders, so the best iterate is kept
+  // and the polish stops after two steps in a row that did not improve it.
   let current = S;
   const floor = Number.EPSILON * Math.max(q.norm("frobenius"), Number.MIN_VALUE);
-  for (let step = 0; step < MAX_NEWTON_STEPS && residual > floor; step++) {
+  let misses = 0;
+  for (let step = 0; step < MAX_NEWTON_STEPS && residual > floor && misses < 2; step++) {
     const Ac = Matrix.sub(a, G.mmul(current));
     const delta = lyapunov(Ac, residualOf(a, G, q, current).mul(-1));
     current = symmetrize(Matrix.add(current, delta));
@@ -346,6 +347,9 @@ export function lqr(A: MatrixInput, B: MatrixInput, Q: MatrixInput, R: MatrixInp
     if (nextResidual < residual) {
       S = current;
       residual = nextResidual;
+      misses = 0;
+    } else {
+      misses++;
     }
   }
   const K = RinvBt.mmul(S);

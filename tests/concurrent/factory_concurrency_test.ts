@@ -294,6 +294,7 @@ Deno.test({
             "adaptive_smc",
             "classical_smc",
             "hybrid_adaptive_sta_smc",
+            "lqr",
             "sta_smc",
           ], where);
         }
