@@ -36,6 +36,7 @@ import {
   formatOptions,
   parseCli,
   TaskError,
+  type TextFileWriter,
   UsageError,
   writeTextFileCreatingFolders,
 } from "./cli.ts";
@@ -82,6 +83,8 @@ export interface SimulateTaskDeps {
    * Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
    */
   readonly cost?: (run: Trajectory, config: Config) => number;
+  /** Writes the `--plot` file (default: creates the missing folders, then writes). */
+  readonly writeTextFile?: TextFileWriter;
 }
 
 function defaultCost(run: Trajectory, config: Config): number {
@@ -326,7 +329,10 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
     let plotError: string | undefined;
     if (values.plot !== undefined) {
       try {
-        await writeTextFileCreatingFolders(values.plot, plotRun(run, `${type} (${metrics.status})`));
+        await (deps.writeTextFile ?? writeTextFileCreatingFolders)(
+          values.plot,
+          plotRun(run, `${type} (${metrics.status})`),
+        );
       } catch (error) {
         plotError = `--plot: cannot write "${values.plot}": ${(error as Error).message}`;
       }
