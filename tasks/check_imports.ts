@@ -58,13 +58,13 @@ export interface ImportCheckOptions {
 
 // A quoted relative specifier: the text up to the same quote that opened it (so a template may hold
 // other quotes inside `${…}`).
-const QUOTED_SPECIFIER = String.raw`(["'\x60])(\.{1,2}\/(?:(?!\1)[^\n])*)\1`;
+const QUOTED_PATH = String.raw`(["'\x60])(\.{1,2}\/(?:(?!\1)[^\n])*)\1`;
 const PATTERNS: readonly RegExp[] = [
-  new RegExp(String.raw`\bfrom\s*` + QUOTED_SPECIFIER, "g"),
-  new RegExp(String.raw`\bimport\s*` + QUOTED_SPECIFIER, "g"),
-  new RegExp(String.raw`\bimport\s*\(\s*` + QUOTED_SPECIFIER, "g"),
-  new RegExp(String.raw`\bimport\.meta\.resolve\(\s*` + QUOTED_SPECIFIER, "g"),
-  new RegExp(String.raw`\bnew\s+URL\(\s*` + QUOTED_SPECIFIER + String.raw`\s*,\s*import\.meta\.url`, "g"),
+  new RegExp(String.raw`\bfrom\s*` + QUOTED_PATH, "g"),
+  new RegExp(String.raw`\bimport\s*` + QUOTED_PATH, "g"),
+  new RegExp(String.raw`\bimport\s*\(\s*` + QUOTED_PATH, "g"),
+  new RegExp(String.raw`\bimport\.meta\.resolve\(\s*` + QUOTED_PATH, "g"),
+  new RegExp(String.raw`\bnew\s+URL\(\s*` + QUOTED_PATH + String.raw`\s*,\s*import\.meta\.url`, "g"),
 ];
 
 const toPosix = (path: string) => path.split(sep).join("/");
