@@ -10,7 +10,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   type Config,
   ConfigError,
@@ -30,13 +29,48 @@ import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mo
 import { controlCost } from "../optimizer/mod.ts";
 import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "./metrics.ts";
 import { type ChartSeries, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  EXIT,
+  formatOptions,
+  parseCli,
+  TaskError,
+  type TextFileWriter,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
 
-/** Exit code of a completed run (whatever the pendulum did: see the printed status). */
-export const EXIT_OK = 0;
-/** Exit code when the configuration, the gains file or the plot file cannot be read or written. */
-export const EXIT_FAILURE = 1;
-/** Exit code for bad command-line arguments (the usage is printed to stderr). */
-export const EXIT_USAGE = 2;
+/** The simulate task's options: `parseArgs` reads this table and {@linkcode usage} is made from it. */
+export const SIMULATE_OPTIONS = {
+  controller: {
+    type: "string",
+    arg: "<name>",
+    description: "controller type (aliases accepted, list below)",
+  },
+  gains: {
+    type: "string",
+    arg: "a,b,c,...",
+    description: "explicit gains; they win over --gains-file and the config",
+  },
+  "gains-file": {
+    type: "string",
+    arg: "<path>",
+    description: 'JSON { "<controller>": [gains...] } as written by `deno task tune`',
+  },
+  config: {
+    type: "string",
+    arg: "<path>",
+    description: `configuration file (default ${DEFAULT_CONFIG_PATH})`,
+  },
+  plot: {
+    type: "string",
+    arg: "<file.svg>",
+    description: "write θ1, θ2, x and u over time as a standalone SVG (missing folders are created)",
+  },
+  json: { type: "boolean", description: "print the metrics as JSON" },
+  help: { type: "boolean", short: "h", description: "show this help" },
+} as const satisfies CliOptions;
 
 /** Collaborators of {@linkcode main}; all optional. */
 export interface SimulateTaskDeps {
@@ -49,43 +83,27 @@ export interface SimulateTaskDeps {
    * Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
    */
   readonly cost?: (run: Trajectory, config: Config) => number;
+  /** Writes the `--plot` file (default: creates the missing folders, then writes). */
+  readonly writeTextFile?: TextFileWriter;
 }
 
 function defaultCost(run: Trajectory, config: Config): number {
   return controlCost(run, config.cost_function).total;
 }
 
-/** The usage text printed by `--help` and on bad arguments. */
+/** The usage text printed by `--help` and on bad arguments, generated from {@linkcode SIMULATE_OPTIONS}. */
 export function usage(): string {
   return `Usage: deno task simulate --controller <name> [options]
 
 Runs one closed loop of the configured plant (simulation.* in the config) and prints its metrics.
 
 Options:
-  --controller <name>   ${listAvailableControllers().join(", ")} (aliases accepted)
-  --gains a,b,c,...     explicit gains; they win over --gains-file and the config
-  --gains-file <path>   JSON { "<controller>": [gains...] } as written by \`deno task tune\`
-  --config <path>       configuration file (default ${DEFAULT_CONFIG_PATH})
-  --plot <file.svg>     write θ1, θ2, x and u over time as a standalone SVG
-  --json                print the metrics as JSON
-  -h, --help            show this help
+${formatOptions(SIMULATE_OPTIONS)}
+
+Controllers: ${listAvailableControllers().join(", ")}
 
 Exit codes: 0 the run was simulated (its status is in the output), 1 a file could not be read or
-written, 2 bad arguments.`;
-}
-
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-class TaskError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TaskError";
-  }
+written (the metrics are still printed), 2 bad arguments or an output path that cannot be written.`;
 }
 
 /**
@@ -229,9 +247,11 @@ function formatText(
  * Runs the simulate task with command-line `args` and returns the exit code.
  *
  * Bad arguments (unknown flag, missing or unknown controller, a gain that is not a number, the
- * wrong number of gains or gains the controller rejects) print the problem and the usage to stderr
- * and return 2; a configuration, gains file or plot that cannot be read or written returns 1 with
- * the reason. A simulated run returns 0 whatever its status, which the output reports.
+ * wrong number of gains or gains the controller rejects) and a `--plot` path that cannot be written
+ * (checked before the run; missing folders are created) print the problem and the usage to stderr
+ * and return 2; a configuration or gains file that cannot be read returns 1 with the reason, and so
+ * does a plot whose write fails after the run (the metrics are printed first). A simulated run
+ * returns 0 whatever its status, which the output reports.
  *
  * @example Usage
  * ```ts ignore
@@ -247,28 +267,10 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
   const out = deps.stdout ?? ((s: string) => console.log(s));
   const err = deps.stderr ?? ((s: string) => console.error(s));
   try {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          controller: { type: "string" },
-          gains: { type: "string" },
-          "gains-file": { type: "string" },
-          config: { type: "string" },
-          plot: { type: "string" },
-          json: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parseCli(args, SIMULATE_OPTIONS);
     if (values.help) {
       out(usage());
-      return EXIT_OK;
+      return EXIT.ok;
     }
     if (values.controller === undefined) throw new UsageError("--controller: required");
     let type: string;
@@ -296,6 +298,9 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       }
     }
 
+    // Checked before the run, with the same rule as the tune task's outputs.
+    if (values.plot !== undefined) await checkOutputPaths([{ flag: "--plot", path: values.plot }]);
+
     let config: Config;
     try {
       config = loadConfig(values.config ?? DEFAULT_CONFIG_PATH, { onWarning: err });
@@ -320,14 +325,19 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
     const metrics = closedLoopMetrics(run);
     const cost = (deps.cost ?? defaultCost)(run, config);
 
+    // A plot that cannot be written still leaves the metrics printed: the run is not lost.
+    let plotError: string | undefined;
     if (values.plot !== undefined) {
-      const svg = plotRun(run, `${type} (${metrics.status})`);
       try {
-        await Deno.writeTextFile(values.plot, svg);
+        await (deps.writeTextFile ?? writeTextFileCreatingFolders)(
+          values.plot,
+          plotRun(run, `${type} (${metrics.status})`),
+        );
       } catch (error) {
-        throw new TaskError(`--plot: cannot write "${values.plot}": ${(error as Error).message}`);
+        plotError = `--plot: cannot write "${values.plot}": ${(error as Error).message}`;
       }
     }
+    const plot = plotError === undefined ? values.plot : undefined;
 
     if (values.json) {
       const report = {
@@ -344,22 +354,23 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
         ...metrics,
         lowControllabilitySteps: run.lowControllability,
         ...(cost === undefined ? {} : { cost }),
-        ...(values.plot === undefined ? {} : { plot: values.plot }),
+        ...(plot === undefined ? {} : { plot }),
       };
       out(JSON.stringify(report, null, 2));
     } else {
       out(formatText(type, controller.gains, origin, config, metrics, cost));
-      if (values.plot !== undefined) out(`plot            ${values.plot}`);
+      if (plot !== undefined) out(`plot            ${plot}`);
     }
-    return EXIT_OK;
+    if (plotError !== undefined) throw new TaskError(plotError);
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`error: ${error.message}\n\n${usage()}`);
-      return EXIT_USAGE;
+      return EXIT.usage;
     }
     if (error instanceof TaskError) {
       err(`error: ${error.message}`);
-      return EXIT_FAILURE;
+      return EXIT.failure;
     }
     throw error;
   }

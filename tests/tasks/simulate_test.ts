@@ -5,15 +5,17 @@
 import assert from "assert";
 import { closedLoopMetrics, type MetricsInput, SETTLING_BAND } from "../../tasks/metrics.ts";
 import {
-  EXIT_FAILURE,
-  EXIT_OK,
-  EXIT_USAGE,
-  main,
+  escapeXml,
+  EXIT,
+  lineChartSvg,
+  niceTicks,
   parseGainList,
+  runSimulate as main,
+  SIMULATE_OPTIONS,
   type SimulateTaskDeps,
-  usage,
-} from "../../tasks/simulate.ts";
-import { escapeXml, lineChartSvg, niceTicks, stackedChartsSvg } from "../../tasks/svg.ts";
+  simulateUsage as usage,
+  stackedChartsSvg,
+} from "../../tasks/mod.ts";
 import { createPlant, simulate } from "../../plant/mod.ts";
 import { createController, DEFAULT_GAINS, DEFAULT_PHYSICS } from "../../factory/mod.ts";
 import { loadConfig } from "../../config/mod.ts";
@@ -27,7 +29,10 @@ interface Captured {
   stderr: string;
 }
 
-async function run(args: string[], extra: Pick<SimulateTaskDeps, "cost"> = {}): Promise<Captured> {
+async function run(
+  args: string[],
+  extra: Pick<SimulateTaskDeps, "cost" | "writeTextFile"> = {},
+): Promise<Captured> {
   const out: string[] = [], err: string[] = [];
   const code = await main(args, { ...extra, stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
@@ -35,7 +40,7 @@ async function run(args: string[], extra: Pick<SimulateTaskDeps, "cost"> = {}): 
 
 async function runJson(args: string[]): Promise<Record<string, unknown>> {
   const r = await run([...args, "--config", CONFIG, "--json"]);
-  assert.equal(r.code, EXIT_OK, r.stderr);
+  assert.equal(r.code, EXIT.ok, r.stderr);
   return JSON.parse(r.stdout);
 }
 
@@ -173,7 +178,7 @@ Deno.test("main() runs the default classical controller: upright, settled within
 
 Deno.test("main() prints readable metrics and accepts aliases", async () => {
   const r = await run(["--controller", "Super-Twisting", "--config", CONFIG]);
-  assert.equal(r.code, EXIT_OK, r.stderr);
+  assert.equal(r.code, EXIT.ok, r.stderr);
   assert.match(r.stdout, /^controller +sta_smc$/m);
   assert.match(r.stdout, /^status +ok$/m);
   assert.match(r.stdout, /^settling time +\d+(\.\d+)? s \(\|θ1\|, \|θ2\| < 0\.02 rad held to the end\)$/m);
@@ -214,10 +219,10 @@ Deno.test("main() reads --gains-file, and explicit --gains win over it", async (
     assert.deepEqual(explicit.gains, DEFAULT_GAINS.classical_smc);
     // No entry for the controller, unreadable or malformed files: exit 1 with the reason.
     const missing = await run(["--controller", "adaptive", "--gains-file", file, "--config", CONFIG]);
-    assert.equal(missing.code, EXIT_FAILURE);
+    assert.equal(missing.code, EXIT.failure);
     assert.match(missing.stderr, /has no gains for adaptive_smc, got keys "seed", "classic_smc", "sta_smc"/);
     const absent = await run(["--controller", "sta", "--gains-file", `${dir}/none.json`]);
-    assert.equal(absent.code, EXIT_FAILURE);
+    assert.equal(absent.code, EXIT.failure);
     assert.match(absent.stderr, /--gains-file: cannot read/);
     await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
     assert.match(
@@ -232,7 +237,7 @@ Deno.test("main() reads --gains-file, and explicit --gains win over it", async (
     // Invalid gains in the file are rejected like --gains (sta needs K1 > K2).
     await Deno.writeTextFile(`${dir}/weak.json`, JSON.stringify({ sta_smc: [1, 2, 1, 2, 3, 4] }));
     const weak = await run(["--controller", "sta", "--gains-file", `${dir}/weak.json`]);
-    assert.equal(weak.code, EXIT_USAGE);
+    assert.equal(weak.code, EXIT.usage);
     assert.match(weak.stderr, /K2 \(index 1\): must be smaller than K1/);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -261,7 +266,7 @@ Deno.test("main() rejects bad arguments with the usage on stderr and exit code 2
   ];
   for (const [args, message] of cases) {
     const r = await run(["--config", CONFIG, ...args]);
-    assert.equal(r.code, EXIT_USAGE, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.code, EXIT.usage, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(r.stdout, "", args.join(" "));
     assert.match(r.stderr, message, args.join(" "));
     assert.ok(r.stderr.includes("Usage: deno task simulate --controller <name>"), args.join(" "));
@@ -270,15 +275,19 @@ Deno.test("main() rejects bad arguments with the usage on stderr and exit code 2
 
 Deno.test("main() --help prints the usage on stdout", async () => {
   const r = await run(["--help"]);
-  assert.equal(r.code, EXIT_OK);
+  assert.equal(r.code, EXIT.ok);
   assert.equal(r.stdout, usage());
   assert.ok(usage().includes("hybrid_adaptive_sta_smc"));
-  assert.equal((await run(["-h"])).code, EXIT_OK);
+  for (const [flag, option] of Object.entries(SIMULATE_OPTIONS)) {
+    assert.ok(usage().includes(`--${flag}${"arg" in option ? ` ${option.arg}` : ""}`), flag);
+    assert.ok(usage().includes(option.description), flag);
+  }
+  assert.equal((await run(["-h"])).code, EXIT.ok);
 });
 
 Deno.test("main() reports a configuration that cannot be loaded with exit code 1", async () => {
   const r = await run(["--controller", "sta", "--config", "/nonexistent/config.yaml"]);
-  assert.equal(r.code, EXIT_FAILURE);
+  assert.equal(r.code, EXIT.failure);
   assert.match(r.stderr, /cannot read "\/nonexistent\/config.yaml": file not found/);
   assert.ok(!r.stderr.includes("Usage:"));
 });
@@ -309,7 +318,7 @@ Deno.test("main() --plot writes a standalone SVG with one polyline per panel", a
   try {
     const file = `${dir}/run.svg`;
     const r = await run(["--controller", "adaptive_smc", "--config", CONFIG, "--plot", file]);
-    assert.equal(r.code, EXIT_OK, r.stderr);
+    assert.equal(r.code, EXIT.ok, r.stderr);
     assert.ok(r.stdout.includes(file));
     const svg = await Deno.readTextFile(file);
     const lines = checkSvg(svg);
@@ -326,9 +335,17 @@ Deno.test("main() --plot writes a standalone SVG with one polyline per panel", a
         assert.ok(l[i] >= 0 && l[i] <= 720 && l[i + 1] >= 0 && l[i + 1] <= 960);
       }
     }
-    const bad = await run(["--controller", "sta", "--config", CONFIG, "--plot", `${dir}/missing/dir/x.svg`]);
-    assert.equal(bad.code, EXIT_FAILURE);
-    assert.match(bad.stderr, /--plot: cannot write/);
+    // Missing folders are created, as for the tune task's outputs.
+    const nested = await run([
+      "--controller",
+      "sta",
+      "--config",
+      CONFIG,
+      "--plot",
+      `${dir}/missing/dir/x.svg`,
+    ]);
+    assert.equal(nested.code, EXIT.ok, nested.stderr);
+    assert.equal(checkSvg(await Deno.readTextFile(`${dir}/missing/dir/x.svg`)).length, 4);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -348,7 +365,7 @@ Deno.test("main() runs the configured simulation: a falling start is reported, n
     await Deno.writeTextFile(cfg, falling);
     const file = `${dir}/fall.svg`;
     const r = await run(["--controller", "classical_smc", "--config", cfg, "--plot", file]);
-    assert.equal(r.code, EXIT_OK, r.stderr);
+    assert.equal(r.code, EXIT.ok, r.stderr);
     assert.match(r.stdout, /^status +fell at t = [\d.]+ s$/m);
     assert.match(r.stdout, /^settling time +not settled/m);
     assert.match(r.stdout, /euler/);
@@ -424,4 +441,52 @@ Deno.test("lineChartSvg() draws axes, a legend and escaped text, and survives de
     /width/,
   );
   assert.throws(() => stackedChartsSvg([]), /charts: must hold at least one chart/);
+});
+
+Deno.test("main() refuses a --plot path it cannot write before the run, with exit code 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const cases: [string, RegExp][] = [
+      [`${dir}/file/x.svg`, /--plot: cannot write ".*\/file\/x\.svg": ".*\/file" is a file, not a folder/],
+      [dir, /--plot: cannot write ".*": it is a folder, give a file path/],
+    ];
+    for (const [path, message] of cases) {
+      let simulated = false;
+      const r = await run(["--controller", "sta", "--config", CONFIG, "--plot", path], {
+        cost: () => (simulated = true, 0),
+      });
+      assert.equal(r.code, EXIT.usage, path);
+      assert.match(r.stderr, message);
+      assert.ok(r.stderr.includes("Usage: deno task simulate"), path);
+      assert.equal(r.stdout, "");
+      assert.equal(simulated, false, `${path}: the run was simulated before the path was refused`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() still prints the metrics when the plot write fails after the run, and exits 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/run.svg`;
+    const writeTextFile = () => Promise.reject(new Error("No space left on device (os error 28)"));
+    for (const json of [false, true]) {
+      const args = ["--controller", "sta", "--config", CONFIG, "--plot", file, ...(json ? ["--json"] : [])];
+      const r = await run(args, { writeTextFile });
+      assert.equal(r.code, EXIT.failure);
+      assert.equal(r.stderr, `error: --plot: cannot write "${file}": No space left on device (os error 28)`);
+      if (json) {
+        const report = JSON.parse(r.stdout);
+        assert.equal(report.status, "ok");
+        assert.equal("plot" in report, false, "the JSON names a plot that was not written");
+      } else {
+        assert.match(r.stdout, /^status +ok$/m);
+        assert.ok(!r.stdout.includes("plot "), "the text names a plot that was not written");
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
