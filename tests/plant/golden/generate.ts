@@ -33,5 +33,5 @@ const batch = {
 };
 const file = new URL("./undisturbed.json", import.meta.url);
 const data = { generatedFrom: Deno.args[0] ?? "unknown commit", cases, batch };
-await Deno.writeTextFile(file, JSON.stringify(data) + "\n");
+await Deno.writeTextFile(file, JSON.stringify(data, null, 2) + "\n");
 console.log(`written ${file.pathname}`);
