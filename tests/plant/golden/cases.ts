@@ -123,7 +123,8 @@ export function runBatchCase(extra: Record<string, unknown> = {}): BatchWorkspac
 
 /** SHA-256 of a Float64Array's bytes, hex. */
 export async function digest(a: Float64Array): Promise<string> {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  // A copy owns a plain ArrayBuffer (subtle.digest does not take views of shared memory).
+  const bytes = new Uint8Array(a.slice().buffer);
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
