@@ -61,7 +61,11 @@ Deno.test("simulate() without a disturbance is bit-identical to the golden runs 
 Deno.test("simulate() with an all-zero force or noise is bit-identical to the golden runs", async () => {
   for (const [i, c] of GOLDEN_CASES.entries()) {
     for (const disturbance of ZERO) {
-      await assertGolden(runCase(c, { disturbance }), golden.cases[i], `${c.name} ${JSON.stringify(disturbance)}`);
+      await assertGolden(
+        runCase(c, { disturbance }),
+        golden.cases[i],
+        `${c.name} ${JSON.stringify(disturbance)}`,
+      );
     }
   }
 });
