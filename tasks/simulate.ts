@@ -28,7 +28,7 @@ import {
 } from "../factory/mod.ts";
 import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
 import { controlCost } from "../optimizer/mod.ts";
-import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "./metrics.ts";
+import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "../study/mod.ts";
 import { type ChartSeries, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
 
 /** Exit code of a completed run (whatever the pendulum did: see the printed status). */

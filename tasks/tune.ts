@@ -25,7 +25,7 @@ import {
   type TunerResult,
 } from "../optimizer/mod.ts";
 import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
-import { type ClosedLoopMetrics, closedLoopMetrics } from "./metrics.ts";
+import { type ClosedLoopMetrics, closedLoopMetrics } from "../study/mod.ts";
 import { updateReadmeSection } from "./readme.ts";
 import { escapeXml, stackedChartsSvg } from "./svg.ts";
 

@@ -3,7 +3,7 @@
  * writer (tasks/svg.ts). main() runs in-process with captured output; nothing is spawned.
  */
 import assert from "assert";
-import { closedLoopMetrics, type MetricsInput, SETTLING_BAND } from "../../tasks/metrics.ts";
+import { closedLoopMetrics, type MetricsInput, SETTLING_BAND } from "../../study/mod.ts";
 import {
   EXIT_FAILURE,
   EXIT_OK,
