@@ -168,7 +168,26 @@ interface ObjectRule {
   /** Cross-field rules, given the valid fields only. */
   readonly check?: (valid: Valid, path: string, report: Reporter) => void;
 }
-type Rule = NumberRule | EnumRule | BooleanRule | VectorRule | GainsRule | ObjectRule;
+/** A mapping with keys of the user's choosing (named scenarios), each value checked by `value`. */
+interface RecordRule {
+  readonly kind: "record";
+  readonly value: Rule;
+}
+/** A mapping whose `tag` key picks the object rule its other keys follow. */
+interface TaggedRule {
+  readonly kind: "tagged";
+  readonly tag: string;
+  readonly variants: Readonly<Record<string, ObjectRule>>;
+}
+type Rule =
+  | NumberRule
+  | EnumRule
+  | BooleanRule
+  | VectorRule
+  | GainsRule
+  | ObjectRule
+  | RecordRule
+  | TaggedRule;
 
 /** Collects errors and warnings while the schema is walked. */
 class Reporter {
@@ -402,6 +421,46 @@ const physicsUncertainty = object({
   ),
 });
 
+// Disturbance scenarios: the same shape as plant/'s DisturbanceSpec (docs/disturbances.md).
+const force: TaggedRule = {
+  kind: "tagged",
+  tag: "kind",
+  variants: {
+    impulse: object(
+      { kind: oneOf("impulse"), amplitude: finite, start: nonNegative, duration: positive },
+      undefined,
+      [
+        "start",
+      ],
+    ),
+    step: object({ kind: oneOf("step"), amplitude: finite, start: nonNegative }, undefined, ["start"]),
+    sine: object(
+      { kind: oneOf("sine"), amplitude: finite, frequency: positive, start: nonNegative, phase: finite },
+      undefined,
+      ["start", "phase"],
+    ),
+    random: object(
+      { kind: oneOf("random"), std: nonNegative, bandwidth: positive, seed, start: nonNegative },
+      undefined,
+      ["start"],
+    ),
+  },
+};
+const disturbances: RecordRule = {
+  kind: "record",
+  value: object(
+    { force, noise: object({ std: { kind: "vector", length: 6, element: nonNegative }, seed }) },
+    (valid, path, report) => {
+      if (
+        !("force" in valid) && !("noise" in valid) && report.issues.every((i) => !i.path.startsWith(path))
+      ) {
+        report.error(path, "must have a force, a noise or both, got neither");
+      }
+    },
+    ["force", "noise"],
+  ),
+};
+
 /** The whole configuration schema, in config.yaml's order. */
 const SCHEMA: ObjectRule = object({
   global_seed: seed,
@@ -413,6 +472,8 @@ const SCHEMA: ObjectRule = object({
   cost_function: costFunction,
   physics_uncertainty: physicsUncertainty,
   uncertainty: object({ initial_angle: nonNegative }),
+  disturbances,
+  metrics: object({ settling_band: positive, chattering_frequency: positive }),
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -505,6 +566,30 @@ function walk(rule: Rule, value: unknown, path: string, report: Reporter): { ok:
       const { ok, errors } = validateGainVector(rule.type, value);
       for (const e of errors) report.error(e.index < 0 ? path : `${path}[${e.index}]`, e.message);
       return { ok, value: ok ? Array.from(value as ArrayLike<number>) : value };
+    }
+    case "record": {
+      if (!isPlainObject(value)) return fail(`must be a mapping, got ${describe(value)}`);
+      let ok = true;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const result = walk(rule.value, value[key], child(path, key), report);
+        copy[key] = result.value;
+        ok &&= result.ok;
+      }
+      return { ok, value: copy };
+    }
+    case "tagged": {
+      if (!isPlainObject(value)) return fail(`must be a mapping, got ${describe(value)}`);
+      const names = Object.keys(rule.variants);
+      const tag = value[rule.tag];
+      if (typeof tag !== "string" || !Object.hasOwn(rule.variants, tag)) {
+        report.error(
+          child(path, rule.tag),
+          `must be one of ${names.map((n) => `"${n}"`).join(", ")}, got ${describe(tag)}`,
+        );
+        return { ok: false, value };
+      }
+      return walk(rule.variants[tag], value, path, report);
     }
     case "object": {
       if (!isPlainObject(value)) return fail(`must be a mapping, got ${describe(value)}`);

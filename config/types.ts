@@ -198,6 +198,50 @@ export interface UncertaintyConfig {
   readonly initial_angle: number;
 }
 
+/** `disturbances.<name>.force`: a force on the cart (docs/disturbances.md). */
+export type ForceConfig =
+  | {
+    readonly kind: "impulse";
+    readonly amplitude: number;
+    readonly start?: number;
+    readonly duration: number;
+  }
+  | { readonly kind: "step"; readonly amplitude: number; readonly start?: number }
+  | {
+    readonly kind: "sine";
+    readonly amplitude: number;
+    readonly frequency: number;
+    readonly start?: number;
+    readonly phase?: number;
+  }
+  | {
+    readonly kind: "random";
+    readonly std: number;
+    readonly bandwidth: number;
+    readonly seed: number;
+    readonly start?: number;
+  };
+
+/** `disturbances.<name>.noise`: Gaussian measurement noise, one std per state. */
+export interface NoiseConfig {
+  readonly std: readonly number[];
+  readonly seed: number;
+}
+
+/** One named disturbance scenario: a force, noise or both. */
+export interface DisturbanceConfig {
+  readonly force?: ForceConfig;
+  readonly noise?: NoiseConfig;
+}
+
+/** The `metrics` section (docs/metrics.md). */
+export interface MetricsConfig {
+  /** |θ1|, |θ2| below this, held to the end, counts as settled [rad]. */
+  readonly settling_band: number;
+  /** Chattering index: share of u's power above this frequency [Hz]. */
+  readonly chattering_frequency: number;
+}
+
 /** The whole validated configuration. */
 export interface Config {
   readonly global_seed: number;
@@ -209,4 +253,7 @@ export interface Config {
   readonly cost_function: CostFunctionConfig;
   readonly physics_uncertainty: PhysicsUncertaintyConfig;
   readonly uncertainty: UncertaintyConfig;
+  /** Named disturbance scenarios. */
+  readonly disturbances: Readonly<Record<string, DisturbanceConfig>>;
+  readonly metrics: MetricsConfig;
 }
