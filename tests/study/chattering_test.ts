@@ -93,8 +93,8 @@ Deno.test("powerShareAbove() of a square wave is 1 − 8/π²·Σ 1/k² over the
   for (let k = 1; k < perPeriod / 2; k += 2) all += discrete(k);
   assert.ok(Math.abs(all - 1) < 1e-12, `Σ = ${all}`);
   assert.ok(Math.abs(below - (discrete(1) + discrete(3) + discrete(5))) < 1e-12, `${below}`);
-  // The continuous square wave's 8/π²·(1 + 1/9 + 1/25) = 0.9331: sin(πk/N) ≈ πk/N to a relative
-  // (πk/N)²/6 ≤ 1e-3, which moves the sum by less than 1e-3.
+  // The continuous square wave's 8/π²·(1 + 1/9 + 1/25) = 0.9331: 1/sin²(πk/N) exceeds 1/(πk/N)² by
+  // a relative (πk/N)²/3, at most 0.5 % (k = 5, a term of 0.03), which moves the sum by < 1e-3.
   const continuous = (8 / Math.PI ** 2) * (1 + 1 / 9 + 1 / 25);
   assert.ok(Math.abs(below - continuous) < 1e-3, `${below} vs ${continuous}`);
   // A cutoff below the fundamental leaves all the power above it.
