@@ -9,7 +9,13 @@ import type { Integrator } from "../config/types.ts";
 import { checkDisturbance, createForce, type DisturbanceSpec, hasNoise } from "./disturbance.ts";
 import { GaussianSource } from "./gaussian.ts";
 import { createRk4Scratch, eulerAt, rk4At } from "./integrators.ts";
-import { checkRunSize, SimulationSizeError, stateOffset, trajectoryLength } from "./layout.ts";
+import {
+  checkRunSize,
+  MAX_BATCH_SAMPLES,
+  SimulationSizeError,
+  stateOffset,
+  trajectoryLength,
+} from "./layout.ts";
 import { checkState, type Plant, STATE_SIZE } from "./model.ts";
 
 /**
@@ -150,11 +156,12 @@ export function createBatchWorkspace(
     if (!(error instanceof RangeError)) throw error;
     throw new SimulationSizeError(
       count > 1 ? "particles" : "steps",
-      `${count} × ${steps + 1} samples (the allocator refused: ${error.message})`,
+      `${count} particles × ${steps + 1} samples`,
       count * (steps + 1),
       (nx + 2 * nu) * 8,
-      count * (steps + 1),
-      "that this machine can allocate",
+      MAX_BATCH_SAMPLES,
+      "per batch",
+      error.message,
     );
   }
 }

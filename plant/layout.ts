@@ -125,10 +125,22 @@ export class SimulationSizeError extends RangeError {
    * @param bytes Bytes asked for.
    * @param limit The limit in samples.
    * @param scope What the limit applies to (`per trajectory`, `per batch`).
+   * @param refusal The allocator's message when it refused a request within the limits.
    */
-  constructor(field: string, detail: string, samples: number, bytes: number, limit: number, scope: string) {
+  constructor(
+    field: string,
+    detail: string,
+    samples: number,
+    bytes: number,
+    limit: number,
+    scope: string,
+    refusal?: string,
+  ) {
+    const asked = `${field}: ${detail} needs ${samples} state samples (${bytes} bytes of buffers)`;
     super(
-      `${field}: ${detail} needs ${samples} state samples (${bytes} bytes of buffers), more than the limit of ${limit} samples ${scope}`,
+      refusal === undefined
+        ? `${asked}, more than the limit of ${limit} samples ${scope}`
+        : `${asked}, which the allocator refused (${refusal})`,
     );
     this.name = "SimulationSizeError";
     this.field = field;

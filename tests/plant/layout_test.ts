@@ -96,3 +96,24 @@ Deno.test("simulateBatch() and createBatchWorkspace() refuse batches past the li
   // Within the limits it runs.
   assert.equal(simulateBatch({ particles, dt: 0.01, steps: 10 }).length[9], 11);
 });
+
+Deno.test("SimulationSizeError says when the allocator, not a limit, refused the buffers", () => {
+  const e = new SimulationSizeError(
+    "steps",
+    "1 particles × 11 samples",
+    11,
+    960,
+    4_000_000,
+    "per batch",
+    "Array buffer allocation failed",
+  );
+  assert.equal(
+    e.message,
+    "steps: 1 particles × 11 samples needs 11 state samples (960 bytes of buffers), which the allocator refused (Array buffer allocation failed)",
+  );
+  assert.equal(e.name, "SimulationSizeError");
+  assert.match(
+    new SimulationSizeError("steps", "x", 2, 16, 1, "per trajectory").message,
+    /more than the limit of 1 samples per trajectory$/,
+  );
+});
