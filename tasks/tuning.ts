@@ -17,7 +17,7 @@ import {
   type TunerResult,
 } from "../optimizer/mod.ts";
 import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
-import { type ClosedLoopMetrics, closedLoopMetrics } from "./metrics.ts";
+import { type ClosedLoopMetrics, closedLoopMetrics } from "../study/mod.ts";
 
 /** Metrics of one nominal run, with its control cost. */
 export type NominalMetrics = ClosedLoopMetrics & { readonly nominalCost: number };
