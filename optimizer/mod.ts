@@ -67,6 +67,16 @@ export {
   type TunerResult,
 } from "./tuner.ts";
 export {
+  createTunerHandlers,
+  type EvaluateResult,
+  type EvaluateTask,
+  RELEASED_KEYS_KEPT,
+  type ReleaseResult,
+  type ReleaseTask,
+  RunReleasedError,
+  type TunerHandlers,
+} from "./tuner_tasks.ts";
+export {
   robustnessCheck,
   type RobustnessOptions,
   type RobustnessPart,
