@@ -8,13 +8,14 @@
  *   particles (transferred back);
  * - `release`: {@linkcode ReleaseTask} → {@linkcode ReleaseResult}, sent to every Worker when an
  *   `optimize()` call ends (also after an abort or an error): drops what the Worker built for that
- *   run, and refuses the run's `evaluate` tasks that arrive later (an aborted run's abandoned tasks).
+ *   run, and refuses the run's `evaluate` tasks that arrive later (an aborted run's abandoned tasks);
+ * - `stats`: → {@linkcode TunerWorkerStats}, what the Worker holds (diagnostics).
  *
  * @module
  */
 import { createEvaluator, type EvaluationSetup, type Evaluator } from "./evaluate.ts";
 import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
-import { transfer, type Transfer } from "./worker_protocol.ts";
+import { type Transfer, transfer } from "./worker_protocol.ts";
 import { controllerRegistry, type ControllerSource, registerController } from "../factory/mod.ts";
 
 /** Where a Worker imports a custom (non-built-in) controller type from. */
@@ -60,10 +61,19 @@ export interface ReleaseResult {
   readonly remaining: number;
 }
 
+/** Result of a `stats` task: what one tuner Worker holds. */
+export interface TunerWorkerStats {
+  /** Evaluators held (built or being built), one per run that has not been released. */
+  readonly evaluators: number;
+  /** Released run keys remembered, at most {@linkcode RELEASED_KEYS_KEPT}. */
+  readonly releasedKeys: number;
+}
+
 /** The handlers {@linkcode createTunerHandlers} returns, by task kind. */
 export interface TunerHandlers {
   evaluate(task: EvaluateTask): Promise<Transfer<EvaluateResult>>;
   release(task: ReleaseTask): ReleaseResult;
+  stats(): TunerWorkerStats;
 }
 
 /**
@@ -100,7 +110,7 @@ export class RunReleasedError extends Error {
  * serveWorker({ ...createTunerHandlers(), ping: () => "pong" });
  * ```
  *
- * @returns The `evaluate` and `release` handlers.
+ * @returns The `evaluate`, `release` and `stats` handlers.
  */
 export function createTunerHandlers(): TunerHandlers {
   const evaluators = new Map<string, Promise<Evaluator>>();
@@ -175,6 +185,10 @@ export function createTunerHandlers(): TunerHandlers {
       released.add(task.key);
       if (released.size > RELEASED_KEYS_KEPT) released.delete(released.values().next().value!);
       return { dropped, remaining: evaluators.size };
+    },
+
+    stats() {
+      return { evaluators: evaluators.size, releasedKeys: released.size };
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The Worker module behind {@linkcode PSOTuner}: serves the tuner's tasks (`evaluate`, `release`;
- * see `tuner_tasks.ts`) with the same evaluation core as the main thread, so a particle's cost does
+ * The Worker module behind {@linkcode PSOTuner}: serves the tuner's tasks (`evaluate`, `release`,
+ * `stats`; see `tuner_tasks.ts`) with the same evaluation core as the main thread, so a particle's cost does
  * not depend on where it ran.
  *
  * @module
@@ -8,7 +8,13 @@
 import { createTunerHandlers } from "./tuner_tasks.ts";
 import { serveWorker } from "./worker_protocol.ts";
 
-export type { EvaluateResult, EvaluateTask, ReleaseResult, ReleaseTask } from "./tuner_tasks.ts";
+export type {
+  EvaluateResult,
+  EvaluateTask,
+  ReleaseResult,
+  ReleaseTask,
+  TunerWorkerStats,
+} from "./tuner_tasks.ts";
 export type { FitnessReference } from "./fitness.ts";
 
 serveWorker({ ...createTunerHandlers() });

@@ -14,6 +14,7 @@ import {
   resetRegistryForTests,
 } from "../../factory/mod.ts";
 import {
+  type EvaluateTask,
   PoolClosedError,
   PSOTuner,
   TUNER_WORKER_URL,
@@ -38,7 +39,6 @@ import {
   tick,
   within,
 } from "./helpers.ts";
-import type { EvaluateTask } from "../../optimizer/tuner_worker.ts";
 
 const SPHERE = Object.freeze({ module: fixture("sphere_fitness.ts").href, export: "shiftedSphere" });
 const SLOW_SPHERE = Object.freeze({ module: SPHERE.module, export: "slowShiftedSphere" });

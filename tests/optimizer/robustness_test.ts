@@ -5,7 +5,7 @@
 import assert from "assert";
 import { type Config, loadConfig } from "../../config/mod.ts";
 import { CONTROLLER_TYPES } from "../../config/mod.ts";
-import { robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
+import { RequestTooLargeError, robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
 
 const config = loadConfig(new URL("../../config.yaml", import.meta.url), { env: {} });
 const defaults = (type: (typeof CONTROLLER_TYPES)[number]) => config.controller_defaults[type].gains;
@@ -93,4 +93,18 @@ Deno.test("robustnessCheck() rejects a runs count below 1", () => {
       /runs: must be an integer ≥ 1/,
     );
   }
+});
+
+Deno.test("robustnessCheck() refuses a run count whose trajectories cannot be allocated", () => {
+  assert.throws(
+    () => robustnessCheck({ config, controllerType: "sta_smc", gains: defaults("sta_smc"), runs: 1e6 }),
+    (error: unknown) => {
+      assert.ok(error instanceof RequestTooLargeError);
+      assert.match(
+        error.message,
+        /^robustness buffers: runs × \(\(steps \+ 1\) × 6 \+ 2 × steps\) doubles = 1000000 × 8006 doubles = 61080\.9 MB exceeds the 1024 MB limit/,
+      );
+      return true;
+    },
+  );
 });

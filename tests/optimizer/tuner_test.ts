@@ -16,9 +16,11 @@ import {
   validateGains,
 } from "../../factory/mod.ts";
 import {
+  BUFFER_LIMIT_BYTES,
   createEvaluator,
   PSOTuner,
   type PSOTunerOptions,
+  RequestTooLargeError,
   TUNER_WORKER_URL,
   type TunerProgress,
   type TunerResult,
@@ -345,25 +347,90 @@ Deno.test("PSOTuner rejects bad options with clear errors", () => {
   );
   assert.throws(
     () => new PSOTuner({ ...base, numWorkers: -1 }),
-    /numWorkers: must be an integer ≥ 0, got -1/,
+    /numWorkers: must be an integer in \[0, 1024\], got -1/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numWorkers: 1.5 }),
-    /numWorkers: must be an integer ≥ 0, got 1.5/,
+    /numWorkers: must be an integer in \[0, 1024\], got 1.5/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numParticles: 0 }),
-    /numParticles: must be an integer ≥ 1, got 0/,
+    /numParticles: must be an integer in \[1, 1000000\], got 0/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numIterations: 2.5 }),
-    /numIterations: must be an integer ≥ 1, got 2.5/,
+    /numIterations: must be an integer in \[1, 1000000\], got 2.5/,
   );
   assert.throws(() => new PSOTuner({ ...base, seed: -3 }), /seed: must be an integer ≥ 0, got -3/);
   assert.throws(
     () => new PSOTuner({ ...base, scenarios: 0 }),
     /scenario count: must be an integer ≥ 1, got 0/,
   );
+});
+
+Deno.test("PSOTuner refuses absurd sizes up front, naming the option and the allowed range", () => {
+  const base = { controllerType: "classical_smc", config };
+  const cases: [Partial<PSOTunerOptions>, RegExp][] = [
+    [
+      { numParticles: 1e8 },
+      /^RangeError: numParticles: must be an integer in \[1, 1000000\], got 100000000$/,
+    ],
+    [
+      { numIterations: 1e9 },
+      /^RangeError: numIterations: must be an integer in \[1, 1000000\], got 1000000000$/,
+    ],
+    [{ numWorkers: 1e8 }, /^RangeError: numWorkers: must be an integer in \[0, 1024\], got 100000000$/],
+    // A chunk of 0 particles would never advance through a batch: the run would hang.
+    [{ chunkSize: 0 }, /^RangeError: chunkSize: must be an integer in \[1, 1000000\], got 0$/],
+    [{ chunkSize: 2.5 }, /^RangeError: chunkSize: must be an integer in \[1, 1000000\], got 2.5$/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => new PSOTuner({ ...base, ...options }), message, String(message));
+  }
+});
+
+Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with RequestTooLargeError", async (t) => {
+  await t.step("too many scenarios", () => {
+    assert.throws(
+      () => new PSOTuner({ controllerType: "classical_smc", config, scenarios: 1e6 }),
+      (error: unknown) => {
+        assert.ok(error instanceof RequestTooLargeError);
+        assert.ok(error instanceof RangeError);
+        assert.equal(error.field, "evaluation buffers");
+        assert.equal(error.requestedBytes, 1e6 * 8006 * 8);
+        assert.equal(error.limitBytes, BUFFER_LIMIT_BYTES);
+        assert.equal(
+          error.message,
+          "evaluation buffers: scenarios × ((steps + 1) × 6 + 2 × steps) doubles = 1000000 × 8006 doubles = " +
+            "61080.9 MB exceeds the 1024 MB limit (steps = simulation.duration / simulation.dt = 10 / 0.01 = " +
+            "1000; lower the scenario count or simulation.duration, or raise simulation.dt)",
+        );
+        return true;
+      },
+    );
+  });
+  await t.step("too many steps", () => {
+    const long = {
+      ...structuredClone(config),
+      simulation: { ...config.simulation, duration: 1e5, dt: 1e-3 },
+    };
+    for (
+      const build of [
+        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 10 }),
+        () => createEvaluator({ ...new PSOTuner({ ...STA_RUN, numWorkers: 0 }).setup, config: long }),
+      ]
+    ) {
+      assert.throws(
+        build,
+        /^RequestTooLargeError: evaluation buffers: .* = (10|3) × 800000006 doubles = (61035\.2|18310\.5) MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 100000 \/ 0\.001 = 100000000;/,
+      );
+    }
+  });
+  await t.step("a request just below the limit is accepted", () => {
+    // 16 000 scenarios × 8006 doubles ≈ 977 MB: allowed (the scenarios are drawn, nothing simulated).
+    const tuner = new PSOTuner({ controllerType: "classical_smc", config, scenarios: 16_000 });
+    assert.equal(tuner.scenarios.length, 16_000);
+  });
 });
 
 Deno.test("PSOTuner takes its defaults from the config and canonicalises the type", () => {
