@@ -103,9 +103,17 @@ function releaseWasMoot(error: unknown): boolean {
  * Worker drops the run's evaluator (≈ 0.6 MB at 10 scenarios of 1000 steps) and refuses the run's
  * tasks still queued after an abort or an error.
  *
- * @example Usage
- * ```ts ignore
- * const tuner = new PSOTuner({ controllerType: "sta_smc", backend: workerPoolBackend({ pool, chunkSize: 5 }) });
+ * @example A tuning on one Worker, five particles per task, as on the main thread
+ * ```ts
+ * import { loadConfig } from "../config/mod.ts";
+ * import { PSOTuner, workerPoolBackend } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const config = loadConfig(new URL("../config.yaml", import.meta.url), { env: {} });
+ * const run = { controllerType: "classical_smc", config, numParticles: 10, numIterations: 2, scenarios: 1, seed: 3 };
+ * const remote = await new PSOTuner({ ...run, backend: workerPoolBackend({ size: 1, chunkSize: 5 }) }).optimize();
+ * const local = await new PSOTuner({ ...run, numWorkers: 0 }).optimize();
+ * assert.deepStrictEqual(remote.bestGains, local.bestGains);
  * ```
  *
  * @param options The pool to reuse (or the size of one to start) and the chunk size.

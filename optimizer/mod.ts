@@ -40,7 +40,7 @@ export {
   RequestTooLargeError,
 } from "./limits.ts";
 export { WorkerPool } from "./worker_pool.ts";
-export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool.ts";
+export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool_types.ts";
 export {
   PoolClosedError,
   TaskTimeoutError,

@@ -133,11 +133,26 @@ export interface TunerResult {
  * can cost, so the swarm is pushed back into the feasible region (penalty method, documented here
  * rather than a silent repair).
  *
+ * Where particles are evaluated: on the main thread with `numWorkers: 0`; otherwise through an
+ * {@linkcode EvaluationBackend} made for each `optimize()` call, by default
+ * {@linkcode workerPoolBackend} (a pool of its own, or the long-lived `pool`), or by
+ * `options.backend`. Sizes are checked up front: a swarm, an iteration count or a Worker count out
+ * of range is a `RangeError` naming the option and its range, and buffers that would not fit are a
+ * `RequestTooLargeError`.
+ *
  * @example Usage
  * ```ts ignore
  * import { PSOTuner } from "./tuner.ts";
  * const tuner = new PSOTuner({ controllerType: "classical_smc", numParticles: 20, numIterations: 30, numWorkers: 2, seed: 1 });
  * const { bestGains, bestFitness } = await tuner.optimize();
+ * ```
+ *
+ * @example Many tunings on one long-lived pool
+ * ```ts ignore
+ * await using pool = new WorkerPool({ moduleUrl: TUNER_WORKER_URL, size: 4 });
+ * for (const controllerType of ["classical_smc", "sta_smc"]) {
+ *   await new PSOTuner({ controllerType, pool }).optimize(); // each run releases its evaluators
+ * }
  * ```
  */
 export class PSOTuner {
@@ -209,13 +224,17 @@ export class PSOTuner {
   /**
    * Runs the optimisation.
    *
-   * Without `fitness`, minimises the robust control cost on the Worker pool. With a function, runs
-   * it per particle on the main thread; with `{ module, export }`, Workers import and run it (with
-   * `numWorkers: 0` and no `pool`, the main thread does). A throwing or non-finite fitness costs the
-   * engine's penalty.
+   * Without `fitness`, minimises the robust control cost on the Worker pool (or the backend). With
+   * a function, runs it per particle on the main thread; with `{ module, export }`, Workers import
+   * and run it (with `numWorkers: 0` and no `pool` or `backend`, the main thread does). A throwing
+   * or non-finite fitness costs the engine's penalty. The run's backend is closed at the end
+   * however the run ends; on a shared `pool` that releases the run's evaluators in every Worker.
    *
    * @param fitness Optional custom fitness.
    * @returns The best gains and the run's record.
+   * @throws The backend's or the pool's error when evaluating fails (a `SuppressedError` holding
+   * both when closing the backend fails too); `signal.reason` when aborted before the first
+   * iteration completed.
    */
   async optimize(fitness?: Fitness): Promise<TunerResult> {
     const started = performance.now();

@@ -83,7 +83,24 @@ export interface TunerHandlers {
  */
 export const RELEASED_KEYS_KEPT = 1024;
 
-/** An `evaluate` task of a run that has already been released (its result would be ignored). */
+/**
+ * An `evaluate` task of a run that has already been released (its result would be ignored), as the
+ * tuner Worker refuses it; it reaches the pool as a `WorkerTaskError` whose `remote.name` is
+ * `"RunReleasedError"`.
+ *
+ * @example Usage
+ * ```ts
+ * import { createTunerHandlers, RunReleasedError } from "./tuner_tasks.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const handlers = createTunerHandlers();
+ * assert.deepEqual(handlers.release({ key: "run-1" }), { dropped: false, remaining: 0 });
+ * await assert.rejects(
+ *   handlers.evaluate({ key: "run-1" } as Parameters<typeof handlers.evaluate>[0]),
+ *   RunReleasedError,
+ * );
+ * ```
+ */
 export class RunReleasedError extends Error {
   /**
    * @param key The run's key.
@@ -103,11 +120,21 @@ export class RunReleasedError extends Error {
  * register the custom controller (the second registration throws `DuplicateEntryError`) or both
  * build an evaluator.
  *
- * @example Usage
+ * @example A Worker module serving the tuner's tasks and one of its own
  * ```ts ignore
- * // my_tuner_worker.ts: the tuner's tasks plus one of its own
+ * // my_tuner_worker.ts, run by a WorkerPool handed to PSOTuner as `pool`
  * import { createTunerHandlers, serveWorker } from "../optimizer/mod.ts";
  * serveWorker({ ...createTunerHandlers(), ping: () => "pong" });
+ * ```
+ *
+ * @example Its state, seen from the handlers
+ * ```ts
+ * import { createTunerHandlers } from "./tuner_tasks.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const handlers = createTunerHandlers();
+ * handlers.release({ key: "a finished run" });
+ * assert.deepEqual(handlers.stats(), { evaluators: 0, releasedKeys: 1 });
  * ```
  *
  * @returns The `evaluate`, `release` and `stats` handlers.
