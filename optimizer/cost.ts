@@ -7,11 +7,13 @@
 import type { CostFunctionConfig } from "../config/mod.ts";
 import {
   type BatchWorkspace,
+  RUN_STATUSES,
   STATE_SIZE,
   STATUS_DIVERGED,
   STATUS_OK,
   type Trajectory,
 } from "../plant/mod.ts";
+import { controlOffset, stateOffset } from "./batch_layout.ts";
 
 /** Everything the cost needs besides the trajectory. */
 export interface CostSettings {
@@ -137,19 +139,9 @@ export function costAt(
  * @returns The cost.
  */
 export function costOfBatchRun(ws: BatchWorkspace, p: number, s: CostSettings): number {
-  return costAt(
-    ws.x,
-    p * (ws.steps + 1) * STATE_SIZE,
-    ws.u,
-    ws.sigma,
-    p * ws.steps,
-    ws.length[p] - 1,
-    ws.status[p],
-    s,
-  );
+  const xo = stateOffset(p, ws.steps), uo = controlOffset(p, ws.steps);
+  return costAt(ws.x, xo, ws.u, ws.sigma, uo, ws.length[p] - 1, ws.status[p], s);
 }
-
-const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
 
 /**
  * The control cost of one trajectory (SPEC 5), with its parts.
@@ -170,7 +162,8 @@ const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
  */
 export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakdown {
   const s = costSettings(cf, run.dt, run.duration);
-  const code = STATUS_CODES[run.status];
+  // The plant's status codes are the indices of its status names.
+  const code = RUN_STATUSES.indexOf(run.status);
   const total = costAt(run.x, 0, run.u, run.sigma, 0, run.steps, code, s);
   const only = (key: keyof CostFunctionConfig["weights"]) =>
     costAt(run.x, 0, run.u, run.sigma, 0, run.steps, STATUS_OK, {

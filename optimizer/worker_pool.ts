@@ -9,224 +9,18 @@
  * @module
  */
 
-import { isWorkerMessage, type SerializedError, type WorkerMessage } from "./worker_protocol.ts";
+import {
+  PoolClosedError,
+  TaskTimeoutError,
+  WorkerCrashedError,
+  WorkerLoadError,
+  WorkerTaskError,
+} from "./worker_errors.ts";
+import { isWorkerMessage, type WorkerMessage } from "./worker_protocol.ts";
+import type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool_types.ts";
 
-/** Options for {@linkcode WorkerPool}. */
-export interface WorkerPoolOptions {
-  /** The Worker module; resolve it against the caller: `new URL("./w.ts", import.meta.url)`. */
-  readonly moduleUrl: string | URL;
-  /** Number of Workers, an integer >= 1. Default `navigator.hardwareConcurrency`. */
-  readonly size?: number;
-  /** Tasks a Worker may run at once, an integer >= 1. Default 1. */
-  readonly maxInFlightPerWorker?: number;
-  /** Names the pool in errors; Workers are named `"<name>#<index>"`. Default `"worker-pool"`. */
-  readonly name?: string;
-  /** Extra Worker options; `type` is always `"module"` and `name` is set by the pool. */
-  readonly workerOptions?: Omit<WorkerOptions, "type" | "name">;
-  /** Default per-task timeout in ms, counted from when the task reaches a Worker. Default none. */
-  readonly taskTimeoutMs?: number;
-  /** How long a Worker may take to load and call `serveWorker()`. Default 30 000 ms. */
-  readonly readyTimeoutMs?: number;
-}
-
-/** Per-task options for {@linkcode WorkerPool.run}. */
-export interface RunOptions {
-  /** Objects in `payload` to transfer (not copy) to the Worker. */
-  readonly transfer?: readonly Transferable[];
-  /** Timeout in ms from when the task reaches a Worker; overrides the pool's `taskTimeoutMs`. */
-  readonly timeoutMs?: number;
-  /** Aborting removes a queued task, or terminates and replaces the Worker running it. */
-  readonly signal?: AbortSignal;
-}
-
-/** A task's result with the Worker that produced it. */
-export interface TaskInfo<T> {
-  readonly result: T;
-  /** The Worker slot, 0 … size − 1; a replacement Worker keeps its slot's index. */
-  readonly workerIndex: number;
-  /** Milliseconds from dispatch to the Worker until the result arrived. */
-  readonly durationMs: number;
-}
-
-/** A snapshot of the pool's counters, from {@linkcode WorkerPool.stats}. */
-export interface WorkerPoolStats {
-  /** The configured number of Workers. */
-  readonly size: number;
-  /** Workers spawned and not terminated (loading or ready). */
-  readonly live: number;
-  /** Workers whose module has loaded (they called `serveWorker()`). */
-  readonly ready: number;
-  /** Workers running at least one task. */
-  readonly busy: number;
-  /** Tasks queued plus tasks in flight. */
-  readonly pending: number;
-  /** Tasks waiting for a free Worker. */
-  readonly queued: number;
-  /** Tasks sent to a Worker and not yet answered. */
-  readonly inFlight: number;
-  /** Tasks that resolved. */
-  readonly completed: number;
-  /** Tasks that rejected for any reason, including close and abort. */
-  readonly failed: number;
-  /** Workers replaced after a crash or a timeout. */
-  readonly replaced: number;
-  /** Tasks completed per Worker slot. */
-  readonly completedPerWorker: readonly number[];
-}
-
-/**
- * A task was rejected because the pool is closed (it was queued or in flight at `close()`, or
- * `run()` was called after it).
- *
- * @example Matching on the class
- * ```ts
- * import { PoolClosedError } from "./worker_pool.ts";
- * const error: unknown = new PoolClosedError("pool", "square");
- * if (error instanceof PoolClosedError) console.log(error.message);
- * ```
- */
-export class PoolClosedError extends Error {
-  /**
-   * @param poolName The pool's name.
-   * @param kind The task's kind.
-   */
-  constructor(poolName: string, kind: string) {
-    super(`Worker pool "${poolName}" is closed: task "${kind}" was not completed`);
-    this.name = "PoolClosedError";
-  }
-}
-
-/**
- * A Worker threw an uncaught error, died, or was terminated while it ran this task (the task
- * itself may have been fine). The Worker has been replaced.
- *
- * @example Matching on the class
- * ```ts
- * import { WorkerCrashedError } from "./worker_pool.ts";
- * const error = new WorkerCrashedError("pool", 2, "Uncaught Error: boom", "square");
- * console.log(error.workerIndex, error.reason);
- * ```
- */
-export class WorkerCrashedError extends Error {
-  /** The Worker slot that crashed. */
-  readonly workerIndex: number;
-  /** What the runtime reported: the uncaught error's message, or how the Worker died. */
-  readonly reason: string;
-  /**
-   * @param poolName The pool's name.
-   * @param workerIndex The Worker slot.
-   * @param reason The runtime's message.
-   * @param kind The task's kind.
-   */
-  constructor(poolName: string, workerIndex: number, reason: string, kind: string) {
-    super(`Worker ${workerIndex} of pool "${poolName}" crashed while running task "${kind}": ${reason}`);
-    this.name = "WorkerCrashedError";
-    this.workerIndex = workerIndex;
-    this.reason = reason;
-  }
-}
-
-/**
- * The Worker module did not load (not found, threw at the top level, or never called
- * `serveWorker()`), so no Worker could run this task.
- *
- * @example Matching on the class
- * ```ts
- * import { WorkerLoadError } from "./worker_pool.ts";
- * const error = new WorkerLoadError("pool", "file:///w.ts", 0, 'Module not found "file:///w.ts".');
- * console.log(error.moduleUrl);
- * ```
- */
-export class WorkerLoadError extends Error {
-  /** The module that failed. */
-  readonly moduleUrl: string;
-  /** The Worker slot whose load failed last. */
-  readonly workerIndex: number;
-  /**
-   * @param poolName The pool's name.
-   * @param moduleUrl The Worker module.
-   * @param workerIndex The Worker slot.
-   * @param reason The runtime's message.
-   */
-  constructor(poolName: string, moduleUrl: string, workerIndex: number, reason: string) {
-    super(`Worker pool "${poolName}" has no live Worker: module ${moduleUrl} failed to load: ${reason}`);
-    this.name = "WorkerLoadError";
-    this.moduleUrl = moduleUrl;
-    this.workerIndex = workerIndex;
-  }
-}
-
-/**
- * The task's handler threw or rejected inside the Worker (or its kind is unknown there). The Worker
- * is fine and keeps serving; `remote` holds the Worker-side error.
- *
- * @example Reading the Worker-side error
- * ```ts
- * import { WorkerTaskError } from "./worker_pool.ts";
- * const error = new WorkerTaskError("pool", 1, "square", { name: "RangeError", message: "n < 0" });
- * console.log(error.remote.name); // "RangeError"
- * ```
- */
-export class WorkerTaskError extends Error {
-  /** The Worker slot that ran the task. */
-  readonly workerIndex: number;
-  /** The task's kind. */
-  readonly kind: string;
-  /** The error as thrown in the Worker: name, message, stack. */
-  readonly remote: SerializedError;
-  /**
-   * @param poolName The pool's name.
-   * @param workerIndex The Worker slot.
-   * @param kind The task's kind.
-   * @param remote The Worker-side error.
-   */
-  constructor(poolName: string, workerIndex: number, kind: string, remote: SerializedError) {
-    super(
-      `Task "${kind}" failed in worker ${workerIndex} of pool "${poolName}": ${remote.name}: ${remote.message}`,
-    );
-    this.name = "WorkerTaskError";
-    this.workerIndex = workerIndex;
-    this.kind = kind;
-    this.remote = remote;
-    if (remote.stack !== undefined) this.stack = `${this.name}: ${this.message}\n  [worker] ${remote.stack}`;
-  }
-}
-
-/**
- * A task ran longer than its timeout; its Worker was terminated and replaced.
- *
- * The task rejects on time whatever the Worker is doing, but in Deno 2.9 `terminate()` does not
- * interrupt synchronous JavaScript: a Worker stuck in a loop keeps its thread (and a core) until
- * the loop ends, and the process cannot exit before that (denoland/deno PR #35657).
- *
- * @example Matching on the class
- * ```ts
- * import { TaskTimeoutError } from "./worker_pool.ts";
- * const error = new TaskTimeoutError("pool", 0, "spin", 200);
- * console.log(error.timeoutMs); // 200
- * ```
- */
-export class TaskTimeoutError extends Error {
-  /** The Worker slot that ran the task. */
-  readonly workerIndex: number;
-  /** The timeout that was exceeded. */
-  readonly timeoutMs: number;
-  /**
-   * @param poolName The pool's name.
-   * @param workerIndex The Worker slot.
-   * @param kind The task's kind.
-   * @param timeoutMs The timeout.
-   */
-  constructor(poolName: string, workerIndex: number, kind: string, timeoutMs: number) {
-    super(
-      `Task "${kind}" exceeded its timeout of ${timeoutMs} ms in worker ${workerIndex} of pool "${poolName}": ` +
-        "the worker was terminated and replaced",
-    );
-    this.name = "TaskTimeoutError";
-    this.workerIndex = workerIndex;
-    this.timeoutMs = timeoutMs;
-  }
-}
+export { PoolClosedError, TaskTimeoutError, WorkerCrashedError, WorkerLoadError, WorkerTaskError };
+export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats };
 
 interface Task {
   readonly id: number;
@@ -387,30 +181,64 @@ export class WorkerPool implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#closed) return Promise.reject(new PoolClosedError(this.#name, kind));
-    if (this.#loadError !== undefined) return Promise.reject(this.#loadError);
-    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    const refusal = this.#refusal(kind, opts.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
     return new Promise<TaskInfo<T>>((resolve, reject) => {
-      const task: Task = {
-        id: this.#nextId++,
-        kind,
-        payload,
-        transfer: [...(opts.transfer ?? [])],
-        timeoutMs,
-        signal: opts.signal,
-        resolve: resolve as (info: TaskInfo<unknown>) => void,
-        reject,
-        startedAt: 0,
-        settled: false,
-      };
-      if (task.signal !== undefined) {
-        const signal = task.signal;
-        task.onAbort = () => this.#abort(task, signal.reason);
-        signal.addEventListener("abort", task.onAbort, { once: true });
-      }
-      this.#queue.push(task);
+      this.#queue.push(this.#task(kind, payload, opts, timeoutMs, resolve, reject));
       this.#dispatch();
     });
+  }
+
+  /**
+   * Runs one task on every Worker that has loaded, at once, and resolves with one result per
+   * Worker (in slot order). For per-Worker housekeeping, such as dropping what the Workers cached
+   * for a job that has ended.
+   *
+   * The tasks skip the queue and the `maxInFlightPerWorker` bound, so a busy Worker receives its
+   * task now, after the tasks already sent to it (a Worker handles its messages in order). Workers
+   * still loading are skipped: they have run nothing yet, and neither has a Worker that replaces a
+   * crashed one. Rejects like {@linkcode WorkerPool.run}, with the first failure.
+   *
+   * @example Usage
+   * ```ts
+   * import { WorkerPool } from "./worker_pool.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const moduleUrl = new URL("../tests/fixtures/echo_worker.ts", import.meta.url);
+   * await using pool = new WorkerPool({ moduleUrl, size: 2, name: "echoes" });
+   * while (pool.stats().ready < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+   * const names = await pool.broadcast<string>("sleep", 1);
+   * assert.deepEqual(names.map((info) => info.result), ["echoes#0", "echoes#1"]);
+   * ```
+   *
+   * @param kind The handler name in the Worker module.
+   * @param payload Anything structured clone accepts (cloned once per Worker).
+   * @param options Timeout and abort signal, applied to every task.
+   * @returns One result per ready Worker, with its slot and duration.
+   */
+  broadcast<T = unknown>(
+    kind: string,
+    payload?: unknown,
+    options: Omit<RunOptions, "transfer"> = {},
+  ): Promise<TaskInfo<T>[]> {
+    let timeoutMs: number | undefined;
+    try {
+      timeoutMs = checkTimeout("timeoutMs", options.timeoutMs) ?? this.#taskTimeoutMs;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const refusal = this.#refusal(kind, options.signal);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const runs: Promise<TaskInfo<T>>[] = [];
+    for (const slot of this.#slots) {
+      if (slot === undefined || !slot.ready) continue;
+      runs.push(
+        new Promise<TaskInfo<T>>((resolve, reject) =>
+          this.#send(slot, this.#task(kind, payload, options, timeoutMs, resolve, reject))
+        ),
+      );
+    }
+    return Promise.all(runs);
   }
 
   /**
@@ -517,6 +345,43 @@ export class WorkerPool implements AsyncDisposable {
     return this.close();
   }
 
+  /** Why a new task cannot be accepted now, or undefined. */
+  #refusal(kind: string, signal: AbortSignal | undefined): unknown {
+    if (this.#closed) return new PoolClosedError(this.#name, kind);
+    if (this.#loadError !== undefined) return this.#loadError;
+    if (signal?.aborted) return signal.reason;
+    return undefined;
+  }
+
+  /** A new task, listening to its signal. */
+  #task<T>(
+    kind: string,
+    payload: unknown,
+    opts: RunOptions,
+    timeoutMs: number | undefined,
+    resolve: (info: TaskInfo<T>) => void,
+    reject: (error: unknown) => void,
+  ): Task {
+    const task: Task = {
+      id: this.#nextId++,
+      kind,
+      payload,
+      transfer: [...(opts.transfer ?? [])],
+      timeoutMs,
+      signal: opts.signal,
+      resolve: resolve as (info: TaskInfo<unknown>) => void,
+      reject,
+      startedAt: 0,
+      settled: false,
+    };
+    if (task.signal !== undefined) {
+      const signal = task.signal;
+      task.onAbort = () => this.#abort(task, signal.reason);
+      signal.addEventListener("abort", task.onAbort, { once: true });
+    }
+    return task;
+  }
+
   #spawn(index: number): void {
     const worker = new Worker(this.#moduleUrl, {
       ...this.#workerOptions,
@@ -588,28 +453,33 @@ export class WorkerPool implements AsyncDisposable {
         this.#queue.splice(0, this.#queueHead);
         this.#queueHead = 0;
       }
-      task.slot = slot;
-      task.startedAt = performance.now();
-      slot.inFlight.set(task.id, task);
-      if (task.timeoutMs !== undefined) {
-        const timeoutMs = task.timeoutMs;
-        task.timer = setTimeout(
-          () => this.#abort(task, new TaskTimeoutError(this.#name, slot.index, task.kind, timeoutMs)),
-          timeoutMs,
-        );
-      }
-      try {
-        slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload }, task.transfer);
-      } catch (error) {
-        // An uncloneable payload throws here; fail only this task, or it would sit in flight
-        // forever on a Worker that never saw it.
-        slot.inFlight.delete(task.id);
-        this.#settleError(task, error);
-      }
+      this.#send(slot, task);
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue.length = 0;
       this.#queueHead = 0;
+    }
+  }
+
+  /** Puts `task` in flight on `slot`: starts its timeout and posts it. */
+  #send(slot: Slot, task: Task): void {
+    task.slot = slot;
+    task.startedAt = performance.now();
+    slot.inFlight.set(task.id, task);
+    if (task.timeoutMs !== undefined) {
+      const timeoutMs = task.timeoutMs;
+      task.timer = setTimeout(
+        () => this.#abort(task, new TaskTimeoutError(this.#name, slot.index, task.kind, timeoutMs)),
+        timeoutMs,
+      );
+    }
+    try {
+      slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload }, task.transfer);
+    } catch (error) {
+      // An uncloneable payload throws here; fail only this task, or it would sit in flight
+      // forever on a Worker that never saw it.
+      slot.inFlight.delete(task.id);
+      this.#settleError(task, error);
     }
   }
 

@@ -165,3 +165,14 @@ export class RecordingPool extends WorkerPool {
     return result;
   }
 }
+
+/**
+ * Growth of a memory series: the median of its last `k` samples minus the median of its first `k`.
+ * Medians, because one sample can jump by half a megabyte (a late optimised compile, a page the
+ * collector keeps for a while) and fall back at the next one without anything being kept; a leak
+ * grows every sample, so it moves the two medians apart by all the samples between them.
+ */
+export function windowDrift(samples: readonly number[], k: number): number {
+  const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return median(samples.slice(-k)) - median(samples.slice(0, k));
+}

@@ -14,6 +14,7 @@ import {
 } from "../../factory/mod.ts";
 import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
+  type EvaluateTask,
   PoolClosedError,
   PSOTuner,
   TUNER_WORKER_URL,
@@ -38,7 +39,6 @@ import {
   tick,
   within,
 } from "./helpers.ts";
-import type { EvaluateTask } from "../../optimizer/tuner_worker.ts";
 
 const SPHERE = Object.freeze({ module: fixture("sphere_fitness.ts").href, export: "shiftedSphere" });
 const SLOW_SPHERE = Object.freeze({ module: SPHERE.module, export: "slowShiftedSphere" });
@@ -324,6 +324,58 @@ Deno.test({
       assert.equal(aloneTimes.length, 10);
       assert.deepEqual(creationsDuringRun(aloneTimes, after), { onWorkers: 0, onMain: 0 });
       assert.throws(() => assertOverlapped(aloneTimes, after, 10), assert.AssertionError);
+    } finally {
+      await closeAndCheck(pool);
+      resetRegistryForTests();
+    }
+    assert.equal(workers.live, 0);
+  },
+});
+
+Deno.test({
+  name: "concurrent: PSOTuner tunes a custom controller on Workers running 2 tasks each at once, " +
+    "bit for bit as on the main thread (each Worker registers the type once)",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    resetRegistryForTests();
+    using workers = trackWorkers();
+    const pool = new RecordingPool({
+      moduleUrl: TUNER_WORKER_URL,
+      size: 2,
+      maxInFlightPerWorker: 2,
+      name: "custom-2-in-flight",
+    });
+    try {
+      await registerController({
+        type: "state_feedback",
+        module: fixture("custom_controller.ts"),
+        export: "createStateFeedback",
+        gainNames: STATE_FEEDBACK_GAIN_NAMES,
+        defaultGains: STATE_FEEDBACK_DEFAULTS,
+      });
+      const run = {
+        controllerType: "state_feedback",
+        config: CONFIG,
+        numParticles: 8,
+        numIterations: 3,
+        scenarios: 2,
+        seed: 4,
+      };
+      const inline = await new PSOTuner({ ...run, numWorkers: 0 }).optimize();
+      // Both Workers loaded first, so the first iteration's 8 one-particle tasks go out 2 per Worker
+      // at once: each Worker receives two tasks for a type it has not registered yet.
+      await allReady(pool);
+      const remote = await within(
+        30_000,
+        "custom controller, 2 tasks in flight per Worker",
+        new PSOTuner({ ...run, numWorkers: 2, pool, chunkSize: 1 }).optimize(),
+      );
+      assert.deepStrictEqual(essence(remote), essence(inline));
+      assert.equal(pool.maxInFlight, 4, "never 2 tasks in flight on each Worker");
+      assert.deepEqual([...new Set(pool.tasks.map((t) => t.workerIndex))].sort(), [0, 1]);
+      const evaluated = pool.tasks.reduce((n, t) => n + (t.payload as EvaluateTask).count, 0);
+      assert.equal(evaluated, remote.evaluations);
     } finally {
       await closeAndCheck(pool);
       resetRegistryForTests();

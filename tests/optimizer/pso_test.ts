@@ -572,8 +572,16 @@ Deno.test("optimize() rejects bad options with clear errors", async () => {
     [{ lower: [0, 0, 3], upper: [1, 1, 1] }, /lower\[2\]: must be less than upper\[2\] \(1\), got 3$/],
     [{ lower: [1], upper: [1] }, /lower\[0\]: must be less than upper\[0\] \(1\), got 1$/],
     [{ lower: [-1e308], upper: [1e308] }, /upper\[0\] - lower\[0\]: must be finite, got Infinity$/],
-    [{ ...ok, swarmSize: 0 }, /swarmSize: must be a positive integer, got 0$/],
-    [{ ...ok, swarmSize: 2.5 }, /swarmSize: must be a positive integer, got 2.5$/],
+    [{ ...ok, swarmSize: 0 }, /swarmSize: must be an integer in \[1, 1000000\], got 0$/],
+    [{ ...ok, swarmSize: 2.5 }, /swarmSize: must be an integer in \[1, 1000000\], got 2.5$/],
+    [
+      { ...ok, swarmSize: 1e8 },
+      /^RangeError: swarmSize: must be an integer in \[1, 1000000\], got 100000000$/,
+    ],
+    [
+      { lower: new Float64Array(1000), upper: new Float64Array(1000).fill(1), swarmSize: 1_000_000 },
+      /^RequestTooLargeError: swarm buffers: swarmSize × \(5 × dims \+ 3\) doubles = 1000000 × 5003 doubles = 38169\.9 MB exceeds the 1024 MB limit \(lower swarmSize or the number of bounds\)$/,
+    ],
     [{ ...ok, maxIterations: 0 }, /maxIterations: must be a positive integer or Infinity, got 0$/],
     [
       { ...ok, maxEvaluations: 10 },

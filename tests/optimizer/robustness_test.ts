@@ -8,7 +8,7 @@ import { type Config, loadConfig } from "../../config/mod.ts";
 import { SLIDING_MODE_TYPES } from "../../config/mod.ts";
 import { registerController } from "../../factory/mod.ts";
 import { resetRegistryForTests } from "../../factory/testing.ts";
-import { robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
+import { RequestTooLargeError, robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
 import { ALL_POSITIVE_DEFAULTS, ALL_POSITIVE_GAIN_NAMES } from "../fixtures/all_positive_smc.ts";
 import { NOMINAL_TABLE_GAINS, ROBUST_GAINS } from "../fixtures/robust_gains.ts";
 
@@ -156,4 +156,18 @@ Deno.test("robustnessCheck() rejects a runs count below 1", () => {
       /runs: must be an integer ≥ 1/,
     );
   }
+});
+
+Deno.test("robustnessCheck() refuses a run count whose trajectories cannot be allocated", () => {
+  assert.throws(
+    () => robustnessCheck({ config, controllerType: "sta_smc", gains: defaults("sta_smc"), runs: 1e6 }),
+    (error: unknown) => {
+      assert.ok(error instanceof RequestTooLargeError);
+      assert.match(
+        error.message,
+        /^robustness buffers: runs × \(\(steps \+ 1\) × 6 \+ 2 × steps\) doubles = 1000000 × 8006 doubles = 61080\.9 MB exceeds the 1024 MB limit/,
+      );
+      return true;
+    },
+  );
 });

@@ -1,19 +1,17 @@
 import assert from "assert";
 import {
+  isTaskRequest,
+  isWorkerMessage,
   PoolClosedError,
+  serializeError,
+  serveWorker,
   TaskTimeoutError,
+  transfer,
   WorkerCrashedError,
   WorkerLoadError,
   WorkerPool,
   WorkerTaskError,
-} from "../../optimizer/worker_pool.ts";
-import {
-  isTaskRequest,
-  isWorkerMessage,
-  serializeError,
-  serveWorker,
-  transfer,
-} from "../../optimizer/worker_protocol.ts";
+} from "../../optimizer/mod.ts";
 import { assertPoolClosed } from "../fixtures/pool_assertions.ts";
 
 // Every test here is a concurrency test: the "concurrent: " prefix is what `deno task
@@ -386,6 +384,45 @@ Deno.test({
         await within(5_000, "secondCall", pool.run("secondCall")),
         "serveWorker() was already called in this Worker: call it once",
       );
+    } finally {
+      await closeAndCheck(pool);
+    }
+  },
+});
+
+Deno.test({
+  name: "concurrent: WorkerPool.broadcast() runs one task on every loaded Worker at once, busy ones included",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const pool = new WorkerPool({ moduleUrl: ECHO, size: 3, name: "broadcast" });
+    try {
+      // No Worker has loaded right after construction: there is nobody to tell yet.
+      assert.deepEqual(await pool.broadcast("sleep", 1), []);
+      await eventually(20_000, "all ready", () => pool.stats().ready === 3);
+      // Worker 0 is busy (maxInFlightPerWorker 1) and a task waits in the queue behind the others.
+      const hanging = pool.run("hang");
+      const queued = [pool.run("slowSquare", { n: 2, ms: 50 }), pool.run("slowSquare", { n: 3, ms: 50 })];
+      const waiting = pool.run<number>("square", 4);
+      assert.equal(pool.stats().queued, 1);
+      const names = await within(5_000, "broadcast past the bound", pool.broadcast<string>("sleep", 1));
+      assert.deepEqual(names.map((info) => [info.workerIndex, info.result]), [
+        [0, "broadcast#0"],
+        [1, "broadcast#1"],
+        [2, "broadcast#2"],
+      ]);
+      // The broadcast did not take the queued task's turn, nor run it.
+      assert.equal(await within(5_000, "queued task", waiting), 16);
+      assert.deepEqual(await Promise.all(queued), [4, 9]);
+      // A handler that throws in a Worker rejects the broadcast with that Worker's error.
+      await assert.rejects(pool.broadcast("fail", "nope"), (error: unknown) => {
+        assert.ok(error instanceof WorkerTaskError);
+        assert.equal(error.remote.message, "nope");
+        return true;
+      });
+      await pool.close();
+      await assert.rejects(hanging, PoolClosedError);
+      await assert.rejects(pool.broadcast("sleep", 1), PoolClosedError);
     } finally {
       await closeAndCheck(pool);
     }
