@@ -7,9 +7,9 @@
  *
  * @module
  */
-import type { AdaptiveConfig } from "../config/types.ts";
+import type { AdaptiveConfig } from "../config/mod.ts";
 import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import {
   buildController,
   clip,

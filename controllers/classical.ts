@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { ClassicalConfig } from "../config/types.ts";
+import type { ClassicalConfig } from "../config/mod.ts";
 import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import {
   buildController,
   type Controller,

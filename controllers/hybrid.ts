@@ -9,9 +9,9 @@
  *
  * @module
  */
-import type { HybridConfig } from "../config/types.ts";
+import type { HybridConfig } from "../config/mod.ts";
 import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import {
   buildController,
   clip,

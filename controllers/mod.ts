@@ -22,7 +22,7 @@ export {
   type GainValidation,
   GainValidationError,
   validateGainVector,
-} from "./gains.ts";
+} from "../gains/mod.ts";
 export { createClassicalSMC } from "./classical.ts";
 export { createSuperTwistingSMC } from "./super_twisting.ts";
 export { createAdaptiveSMC } from "./adaptive.ts";

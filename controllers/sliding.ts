@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/types.ts";
+import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/mod.ts";
 import { checkState, type ControlKernel, createPlant, type Plant } from "../plant/mod.ts";
 
 /**

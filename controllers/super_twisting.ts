@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { SuperTwistingConfig } from "../config/types.ts";
+import type { SuperTwistingConfig } from "../config/mod.ts";
 import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
+import { assertValidGains } from "../gains/mod.ts";
 import {
   buildController,
   type Controller,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/types.ts";
+import type { ControllersConfig, PhysicsConfig, SlidingModeType } from "../config/mod.ts";
 
 /** Shipped physics (SPEC 2). */
 export const DEFAULT_PHYSICS: Readonly<PhysicsConfig> = Object.freeze({
@@ -38,7 +38,7 @@ const common = {
 } as const;
 
 /** Shipped controller parameters (`controllers.<type>` without gains). */
-export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
+export const DEFAULT_CONTROLLER_PARAMS: Omit<ControllersConfig, "lqr"> = Object.freeze({
   classical_smc: Object.freeze({ ...common, boundary_layer: 0.3 }),
   sta_smc: Object.freeze({ ...common, boundary_layer: 0.3 }),
   adaptive_smc: Object.freeze({
@@ -67,7 +67,7 @@ export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
 });
 
 /** Registry default gains: stabilising on the full-model plant from the shipped initial state. */
-export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
+export const DEFAULT_GAINS: Readonly<Record<SlidingModeType, readonly number[]>> = Object.freeze({
   classical_smc: Object.freeze([0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]),
   sta_smc: Object.freeze([8.0025, 4.8375, 0.5, 2.5566, 23.8959, 6.7883]),
   adaptive_smc: Object.freeze([0.5858, 2.4605, 20.0456, 6.8531, 0.0501]),
@@ -76,7 +76,7 @@ export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> 
 
 /** Default PSO bounds (SPEC 5): inside the gains' validity domain. */
 export const DEFAULT_BOUNDS: Readonly<
-  Record<ControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
+  Record<SlidingModeType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
 > = Object.freeze({
   classical_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01], upper: [30, 30, 60, 60, 50, 5] }),
   sta_smc: Object.freeze({ lower: [1, 0.5, 0.1, 0.1, 0.5, 0.5], upper: [40, 39, 30, 30, 40, 40] }),

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type Config, CONTROLLER_TYPES, type ControllerType, validateConfig } from "../config/mod.ts";
+import {
+  type Config,
+  CONTROLLER_TYPES,
+  type ControllerType,
+  type SlidingModeType,
+  validateConfig,
+} from "../config/mod.ts";
 import {
   buildAdaptiveSMC,
   buildClassicalSMC,
@@ -82,7 +88,7 @@ const BUILTINS_MODULE = new URL("./builtins.ts", import.meta.url).href;
 
 type BuiltinCreate = (o: ControllerCreateOptions) => Controller;
 function builtin(
-  type: ControllerType,
+  type: SlidingModeType,
   description: string,
   aliases: readonly string[],
   stateful: boolean,
@@ -363,7 +369,7 @@ export function createController(type: string, options: CreateControllerOptions 
   } else if (config && CONTROLLER_TYPES.includes(t) && config.controllers[t].gains !== undefined) {
     gains = config.controllers[t].gains;
     origin = `controllers.${t}.gains`;
-  } else if (config && CONTROLLER_TYPES.includes(t)) {
+  } else if (config && CONTROLLER_TYPES.includes(t) && config.controller_defaults[t] !== undefined) {
     gains = config.controller_defaults[t].gains;
     origin = `controller_defaults.${t}.gains`;
   } else {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CostFunctionConfig } from "../config/types.ts";
+import type { CostFunctionConfig } from "../config/mod.ts";
 import {
   type BatchWorkspace,
   STATE_SIZE,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Config, PhysicsConfig } from "../config/types.ts";
+import type { Config, PhysicsConfig } from "../config/mod.ts";
 import type { Controller } from "../controllers/mod.ts";
 import { createController, ensureConfig, validateGains } from "../factory/mod.ts";
 import {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Config, PhysicsConfig } from "../config/types.ts";
-import { PHYSICS_KEYS } from "../config/types.ts";
+import type { Config, PhysicsConfig } from "../config/mod.ts";
+import { PHYSICS_KEYS } from "../config/mod.ts";
 import { createController, ensureConfig } from "../factory/mod.ts";
 import {
   type BatchParticle,

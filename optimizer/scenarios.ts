@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Config, PHYSICS_KEYS, type PhysicsConfig } from "../config/types.ts";
+import { type Config, PHYSICS_KEYS, type PhysicsConfig } from "../config/mod.ts";
 import type { Scenario } from "./evaluate.ts";
 
 /** A source of uniform numbers in [0, 1). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Integrator } from "../config/types.ts";
+import type { Integrator } from "../config/mod.ts";
 import { createRk4Scratch, eulerAt, rk4At } from "./integrators.ts";
 import { checkState, type Plant, STATE_SIZE } from "./model.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { PHYSICS_KEYS, type PhysicsConfig, type PlantModel } from "../config/types.ts";
+import { PHYSICS_KEYS, type PhysicsConfig, type PlantModel } from "../config/mod.ts";
 
 /** Length of the state vector. */
 export const STATE_SIZE = 6;

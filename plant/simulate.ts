@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Integrator, SimulationConfig } from "../config/types.ts";
+import type { Integrator, SimulationConfig } from "../config/mod.ts";
 import { type ControlKernel, RUN_STATUSES, type RunStatus, simulateBatch } from "./batch.ts";
 import type { Plant } from "./model.ts";
 import { checkState, STATE_SIZE } from "./model.ts";

@@ -370,8 +370,9 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
         if (abort.signal.aborted) break;
         throw error;
       }
-      const t = type as (typeof CONTROLLER_TYPES)[number];
-      const defaultGains = [...(config.controllers[t].gains ?? config.controller_defaults[t].gains)];
+      // The factory's gain precedence (controllers.<type>.gains > controller_defaults > registry
+      // default), so a type without controller_defaults (lqr) gets its baseline the same way.
+      const defaultGains = [...createController(type, { config }).gains];
       const defaultCost = createEvaluator(tuner.setup).cost(defaultGains);
       const tunedRun = nominalRun(config, type, result.bestGains);
       const baseRun = nominalRun(config, type, defaultGains);

@@ -667,7 +667,7 @@ const HOSTILE: readonly HostileCase[] = [
     path: "simulation.track_limit",
     fragment: 'must be a number or null, got "none"',
   },
-  // Gains (through controllers/gains.ts).
+  // Gains (through gains/gains.ts).
   {
     name: "default gains too short",
     edits: { "controller_defaults.classical_smc.gains": [1, 2, 3] },

@@ -14,9 +14,9 @@ import {
   type CommonControllerConfig,
   type Config,
   ConfigError,
-  type ControllerType,
   loadConfig,
   type PhysicsConfig,
+  type SlidingModeType as ControllerType,
   validateConfig,
 } from "../../config/mod.ts";
 import {

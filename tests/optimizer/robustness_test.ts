@@ -4,11 +4,11 @@
  */
 import assert from "assert";
 import { type Config, loadConfig } from "../../config/mod.ts";
-import { CONTROLLER_TYPES } from "../../config/mod.ts";
+import { SLIDING_MODE_TYPES } from "../../config/mod.ts";
 import { robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
 
 const config = loadConfig(new URL("../../config.yaml", import.meta.url), { env: {} });
-const defaults = (type: (typeof CONTROLLER_TYPES)[number]) => config.controller_defaults[type].gains;
+const defaults = (type: (typeof SLIDING_MODE_TYPES)[number]) => config.controller_defaults[type].gains;
 
 function assertCountsAddUp(r: RobustnessResult, runs: number): void {
   for (const part of [r.physics, r.initialAngles]) {
@@ -21,7 +21,7 @@ function assertCountsAddUp(r: RobustnessResult, runs: number): void {
 }
 
 Deno.test("robustnessCheck() passes the shipped default gains in at least 80 % of the runs", () => {
-  for (const type of CONTROLLER_TYPES) {
+  for (const type of SLIDING_MODE_TYPES) {
     // The check as SPEC 7 runs it: 100 physics draws and 100 initial-angle draws.
     const r = robustnessCheck({ config, controllerType: type, gains: defaults(type) });
     assertCountsAddUp(r, 100);

@@ -1,12 +1,84 @@
 /**
- * Gain specifications and the one gain validator used by controller creation, config loading and
- * PSO pre-filtering.
+ * Gain metadata: the controller types, the names of each type's gains, and the one gain validator
+ * used by controller creation, config loading and PSO pre-filtering. A leaf module: it imports
+ * nothing from the project, so config/ and controllers/ can both depend on it without a cycle.
  *
  * @module
  */
-import type { ControllerType } from "../config/types.ts";
 
-/** One problem found in a gain vector. */
+/**
+ * The canonical controller types: four sliding-mode controllers and the linear-quadratic
+ * regulator (see docs/controllers.md, "The lqr controller").
+ *
+ * @example Usage
+ * ```ts
+ * import type { ControllerType } from "./gains.ts";
+ * const type: ControllerType = "lqr";
+ * ```
+ */
+export type ControllerType =
+  | "classical_smc"
+  | "sta_smc"
+  | "adaptive_smc"
+  | "hybrid_adaptive_sta_smc"
+  | "lqr";
+
+/**
+ * The canonical controller types, sorted.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTROLLER_TYPES } from "./gains.ts";
+ * assert.ok(CONTROLLER_TYPES.includes("lqr"));
+ * ```
+ */
+export const CONTROLLER_TYPES: readonly ControllerType[] = Object.freeze([
+  "adaptive_smc",
+  "classical_smc",
+  "hybrid_adaptive_sta_smc",
+  "lqr",
+  "sta_smc",
+]);
+
+/**
+ * The sliding-mode controller types: every type but lqr. They share the surface and saturation
+ * parameters and each has shipped default gains (`controller_defaults.<type>`).
+ *
+ * @example Usage
+ * ```ts
+ * import type { SlidingModeType } from "./gains.ts";
+ * const type: SlidingModeType = "sta_smc";
+ * ```
+ */
+export type SlidingModeType = Exclude<ControllerType, "lqr">;
+
+/**
+ * The sliding-mode controller types, sorted.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTROLLER_TYPES, SLIDING_MODE_TYPES } from "./gains.ts";
+ * assert.deepEqual(SLIDING_MODE_TYPES, CONTROLLER_TYPES.filter((t) => t !== "lqr"));
+ * ```
+ */
+export const SLIDING_MODE_TYPES: readonly SlidingModeType[] = Object.freeze([
+  "adaptive_smc",
+  "classical_smc",
+  "hybrid_adaptive_sta_smc",
+  "sta_smc",
+]);
+
+/**
+ * One problem found in a gain vector.
+ *
+ * @example Usage
+ * ```ts
+ * import type { GainIssue } from "./gains.ts";
+ * const issue: GainIssue = { index: 1, name: "K2", message: "sta_smc gain K2 (index 1): must be finite, got NaN" };
+ * ```
+ */
 export interface GainIssue {
   /** Index of the offending gain, or -1 for a problem with the whole vector (its length). */
   readonly index: number;
@@ -16,19 +88,43 @@ export interface GainIssue {
   readonly message: string;
 }
 
-/** Result of {@linkcode validateGainVector}. */
+/**
+ * Result of {@linkcode validateGainVector}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { GainValidation } from "./gains.ts";
+ * const passed: GainValidation = { ok: true, errors: [] };
+ * ```
+ */
 export interface GainValidation {
   readonly ok: boolean;
   readonly errors: readonly GainIssue[];
 }
 
-/** Gain names of each controller type, in the order the gain vector holds them. */
+/**
+ * Gain names of each controller type, in the order the gain vector holds them. The lqr gains are
+ * the entries of the state-feedback row K over [x, θ1, θ2, ẋ, θ̇1, θ̇2] (u = −K·x).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GAIN_NAMES } from "./gains.ts";
+ * assert.deepEqual(GAIN_NAMES.hybrid_adaptive_sta_smc, ["c1", "lambda1", "c2", "lambda2"]);
+ * assert.equal(GAIN_NAMES.lqr.length, 6);
+ * ```
+ */
 export const GAIN_NAMES: Readonly<Record<ControllerType, readonly string[]>> = Object.freeze({
   classical_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "K", "kd"]),
   sta_smc: Object.freeze(["K1", "K2", "k1", "k2", "lambda1", "lambda2"]),
   adaptive_smc: Object.freeze(["k1", "k2", "lambda1", "lambda2", "gamma"]),
   hybrid_adaptive_sta_smc: Object.freeze(["c1", "lambda1", "c2", "lambda2"]),
+  lqr: Object.freeze(["k_x", "k_theta1", "k_theta2", "k_xdot", "k_theta1dot", "k_theta2dot"]),
 });
+
+// A state-feedback row has gains of either sign (the cart gain of an inverted pendulum's LQR is
+// negative), so lqr gains only need to be finite; every sliding-mode gain must be positive.
+const SIGN_FREE: ReadonlySet<string> = new Set<ControllerType>(["lqr"]);
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `"${value}"`;
@@ -40,8 +136,8 @@ function describe(value: unknown): string {
 
 /**
  * Checks a gain vector against the rules of its controller type: the right count, every gain a
- * finite number greater than 0, and for super-twisting K1 > K2 (the condition under which the
- * super-twisting law converges).
+ * finite number, greater than 0 for every type but lqr (whose gains are signed), and for
+ * super-twisting K1 > K2 (the condition under which the super-twisting law converges).
  *
  * Never throws: it returns every problem at once, each with the gain's index and name.
  *
@@ -51,6 +147,7 @@ function describe(value: unknown): string {
  * const result = validateGainVector("sta_smc", [4, 8, 1, 2, 3, 4]);
  * console.log(result.ok, result.errors[0].message);
  * // false "sta_smc gain K2 (index 1): must be smaller than K1 (4) for super-twisting stability, got 8"
+ * console.log(validateGainVector("lqr", [-1, 90, -120, -2, 5, -15]).ok); // true
  * ```
  *
  * @param type The canonical controller type (or a custom type with `names`).
@@ -90,7 +187,7 @@ export function validateGainVector(
       errors.push({ index: i, name: names[i], message: `${where}: must be a number, got ${describe(v)}` });
     } else if (!Number.isFinite(v)) {
       errors.push({ index: i, name: names[i], message: `${where}: must be finite, got ${v}` });
-    } else if (v <= 0) {
+    } else if (v <= 0 && !SIGN_FREE.has(type)) {
       errors.push({ index: i, name: names[i], message: `${where}: must be greater than 0, got ${v}` });
     }
   }
