@@ -29,7 +29,9 @@ export const MONTE_CARLO_DIMENSIONS = PHYSICS_KEYS.length + 3;
 
 /** Scales the amplitude-like field of a force (amplitude, or std for the random force). */
 function scaleForce(force: ForceSpec, factor: number): ForceSpec {
-  return force.kind === "random" ? { ...force, std: force.std * factor } : { ...force, amplitude: force.amplitude * factor };
+  return force.kind === "random"
+    ? { ...force, std: force.std * factor }
+    : { ...force, amplitude: force.amplitude * factor };
 }
 
 /**
@@ -90,9 +92,14 @@ export function monteCarloSpecs(config: Config, plan: MonteCarloPlan): RunSpec[]
  * @param n Points per axis.
  * @returns The axes and the specs.
  */
-export function basinSpecs(range: number, n: number): { theta1: number[]; theta2: number[]; specs: RunSpec[] } {
+export function basinSpecs(
+  range: number,
+  n: number,
+): { theta1: number[]; theta2: number[]; specs: RunSpec[] } {
   const theta1 = basinAxis(range, n), theta2 = basinAxis(range, n);
   const specs: RunSpec[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) specs.push({ x0: [0, theta1[i], theta2[j], 0, 0, 0] });
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) specs.push({ x0: [0, theta1[i], theta2[j], 0, 0, 0] });
+  }
   return { theta1, theta2, specs };
 }

@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/mod.ts";
 import { createController } from "../factory/mod.ts";
-import { createPlant, type DisturbanceSpec, type RunStatus, runSettings, simulate } from "../plant/mod.ts";
+import { createPlant, type DisturbanceSpec, runSettings, type RunStatus, simulate } from "../plant/mod.ts";
 
 /** Payload of a recorded run; plain data, so it can be posted to a Worker. */
 export interface RecordTask {

@@ -14,7 +14,12 @@ import type { RecordedRun } from "./record.ts";
 import { SUMMARY_FIELDS, SUMMARY_SIZE } from "./runs.ts";
 import type { SamplingMethod } from "./sampling.ts";
 import { percentiles, type PercentileSummary, wilsonInterval } from "./statistics.ts";
-import { disturbanceMetrics, type DisturbanceMetrics, nominalMetrics, type NominalMetrics } from "./summaries.ts";
+import {
+  type DisturbanceMetrics,
+  disturbanceMetrics,
+  type NominalMetrics,
+  nominalMetrics,
+} from "./summaries.ts";
 
 /** The parts of a study, in the order they run. */
 export const STUDY_PARTS = Object.freeze(["nominal", "disturbances", "monteCarlo", "basin"] as const);
@@ -159,7 +164,9 @@ export async function runStudy(
 ): Promise<{ result: StudyResult; recordings: StudyRecordings }> {
   const started = performance.now();
   const study = config.study;
-  const types = [...new Set((options.controllers ?? study.controllers).map((t) => canonicalControllerType(t)))];
+  const types = [
+    ...new Set((options.controllers ?? study.controllers).map((t) => canonicalControllerType(t))),
+  ];
   if (types.length === 0) throw new RangeError("controllers: must name at least one controller, got none");
   const mcRuns = checkCount(options.monteCarloRuns ?? study.monte_carlo.runs, "monteCarloRuns", 1, 1_000_000);
   const grid = checkCount(options.grid ?? study.basin.grid, "grid", 2, 401);
@@ -188,7 +195,13 @@ export async function runStudy(
     settings: {
       band,
       finalWindow: FINAL_WINDOW,
-      monteCarlo: { runs: mcRuns, sampling, initialAngle: study.monte_carlo.initial_angle, disturbance: mcDisturbanceName, amplitudeScale },
+      monteCarlo: {
+        runs: mcRuns,
+        sampling,
+        initialAngle: study.monte_carlo.initial_angle,
+        disturbance: mcDisturbanceName,
+        amplitudeScale,
+      },
       basin: { grid, range },
     },
     config,
@@ -205,7 +218,13 @@ export async function runStudy(
     done += n;
     options.onProgress?.({ part, done, total });
   };
-  const setupOf = (type: string) => ({ config, controllerType: type, gains: controllers[type].gains, band, finalWindow: FINAL_WINDOW });
+  const setupOf = (type: string) => ({
+    config,
+    controllerType: type,
+    gains: controllers[type].gains,
+    band,
+    finalWindow: FINAL_WINDOW,
+  });
   const mcSpecs = monteCarloSpecs(config, {
     runs: mcRuns,
     sampling,
@@ -216,7 +235,11 @@ export async function runStudy(
   });
   const basin = basinSpecs(range, grid);
 
-  await using executor = createStudyExecutor({ workers: options.workers ?? 2, chunkSize: options.chunkSize, signal: options.signal });
+  await using executor = createStudyExecutor({
+    workers: options.workers ?? 2,
+    chunkSize: options.chunkSize,
+    signal: options.signal,
+  });
   const x0 = config.simulation.initial_state;
   const parts: Record<StudyPart, () => Promise<void>> = {
     nominal: async () => {
@@ -228,8 +251,12 @@ export async function runStudy(
       report("nominal", types.length);
     },
     disturbances: async () => {
-      const jobs = types.flatMap((type) => scenarios.map(([name, disturbance]) => ({ type, name, disturbance })));
-      const runs = await Promise.all(jobs.map((j) => executor.record({ ...setupOf(j.type), x0, disturbance: j.disturbance })));
+      const jobs = types.flatMap((type) =>
+        scenarios.map(([name, disturbance]) => ({ type, name, disturbance }))
+      );
+      const runs = await Promise.all(
+        jobs.map((j) => executor.record({ ...setupOf(j.type), x0, disturbance: j.disturbance })),
+      );
       for (const type of types) controllers[type].disturbances = {};
       jobs.forEach((j, i) => {
         recordings.runs[j.type].disturbances[j.name] = runs[i];
@@ -238,7 +265,9 @@ export async function runStudy(
       report("disturbances", jobs.length);
     },
     monteCarlo: async () => {
-      const packed = await Promise.all(types.map((type) => executor.runs(setupOf(type), mcSpecs, (n) => report("monteCarlo", n))));
+      const packed = await Promise.all(
+        types.map((type) => executor.runs(setupOf(type), mcSpecs, (n) => report("monteCarlo", n))),
+      );
       types.forEach((type, i) => {
         const settlingTime = new Float64Array(mcRuns), maxAbsX = new Float64Array(mcRuns);
         let successes = 0, failures = 0;
@@ -263,7 +292,9 @@ export async function runStudy(
       });
     },
     basin: async () => {
-      const packed = await Promise.all(types.map((type) => executor.runs(setupOf(type), basin.specs, (n) => report("basin", n))));
+      const packed = await Promise.all(
+        types.map((type) => executor.runs(setupOf(type), basin.specs, (n) => report("basin", n))),
+      );
       types.forEach((type, i) => {
         const labels: BasinLabel[][] = [];
         for (let a = 0; a < grid; a++) {
@@ -271,7 +302,13 @@ export async function runStudy(
           for (let b = 0; b < grid; b++) {
             const o = (a * grid + b) * SUMMARY_SIZE;
             const status = packed[i][o + SUMMARY_FIELDS.status];
-            row.push(status !== 0 ? "fell" : Number.isNaN(packed[i][o + SUMMARY_FIELDS.settlingTime]) ? "not_settled" : "settled");
+            row.push(
+              status !== 0
+                ? "fell"
+                : Number.isNaN(packed[i][o + SUMMARY_FIELDS.settlingTime])
+                ? "not_settled"
+                : "settled",
+            );
           }
           labels.push(row);
         }

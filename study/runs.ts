@@ -13,8 +13,8 @@ import {
   createPlant,
   type DisturbanceSpec,
   RUN_STATUSES,
-  type RunStatus,
   runSettings,
+  type RunStatus,
   simulateBatch,
   STATE_SIZE,
   STATUS_OK,
@@ -93,14 +93,20 @@ export interface RunSummary {
  * @param workspace Batch buffers to reuse across chunks.
  * @returns Packed summaries, `specs.length × SUMMARY_SIZE`.
  */
-export function runChunk(setup: RunSetup, specs: readonly RunSpec[], workspace?: BatchWorkspace): Float64Array {
+export function runChunk(
+  setup: RunSetup,
+  specs: readonly RunSpec[],
+  workspace?: BatchWorkspace,
+): Float64Array {
   const { config, band } = setup;
   const sim = config.simulation;
   const steps = stepCount(sim.duration, sim.dt);
   const controller = createController(setup.controllerType, { config, gains: setup.gains });
   const nominal = createPlant(config.physics, { model: sim.plant_model });
   const particles: BatchParticle[] = specs.map((spec) => ({
-    plant: spec.physicsScale ? createPlant(scaledPhysics(config.physics, spec.physicsScale), { model: sim.plant_model }) : nominal,
+    plant: spec.physicsScale
+      ? createPlant(scaledPhysics(config.physics, spec.physicsScale), { model: sim.plant_model })
+      : nominal,
     kernel: controller.kernel,
     x0: spec.x0,
     ...(spec.disturbance ? { disturbance: spec.disturbance } : {}),

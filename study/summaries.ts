@@ -116,7 +116,11 @@ export function nominalMetrics(run: RecordedRun, config: Config): NominalMetrics
  * @param config The configuration (metrics section).
  * @returns The numbers.
  */
-export function disturbanceMetrics(run: RecordedRun, disturbance: DisturbanceSpec, config: Config): DisturbanceMetrics {
+export function disturbanceMetrics(
+  run: RecordedRun,
+  disturbance: DisturbanceSpec,
+  config: Config,
+): DisturbanceMetrics {
   const m = runMetrics(run, {
     band: config.metrics.settling_band,
     chatteringFrequency: config.metrics.chattering_frequency,

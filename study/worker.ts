@@ -21,12 +21,12 @@ export interface RunsTask {
 serveWorker({
   runs(task: RunsTask) {
     const packed = runChunk(task.setup, task.specs);
-    return transfer(packed, [packed.buffer]);
+    return transfer(packed, [packed.buffer as ArrayBuffer]);
   },
   record(task: RecordTask) {
     const run: RecordedRun = recordRun(task);
-    const buffers = [run.t.buffer, run.x.buffer, run.u.buffer];
-    if (run.disturbance) buffers.push(run.disturbance.buffer);
+    const buffers = [run.t.buffer, run.x.buffer, run.u.buffer] as ArrayBuffer[];
+    if (run.disturbance) buffers.push(run.disturbance.buffer as ArrayBuffer);
     return transfer(run, buffers);
   },
 });

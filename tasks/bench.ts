@@ -2,21 +2,45 @@
  * `deno task bench`: measures the hot path and the tuner, prints a table, writes
  * `results/bench.json`, and (with --readme) rewrites README.md's benchmark block from it.
  *
- * ```
- * deno task bench [--quick] [--skip-tuning] [--json results/bench.json] [--readme]
- * ```
+ * Run with `--help` for the options ({@linkcode BENCH_USAGE}).
  *
  * Each figure is the median of several timed repetitions after a warm-up (JIT compilation),
  * measured on the main thread (one core) unless it says Workers.
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { createController } from "../factory/mod.ts";
 import { PSOTuner } from "../optimizer/mod.ts";
 import { type BatchParticle, createPlant, simulate, simulateBatch } from "../plant/mod.ts";
-import { updateReadmeSection } from "./readme.ts";
+import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  type CliValues,
+  EXIT,
+  formatOptions,
+  parseCli,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
+
+/** The bench task's options: `parseArgs` reads this table and {@linkcode BENCH_USAGE} is made from it. */
+export const BENCH_OPTIONS = {
+  quick: { type: "boolean", description: "3 repetitions instead of 7, and 20 tuning iterations" },
+  "skip-tuning": { type: "boolean", description: "measure the kernel and single runs only" },
+  json: { type: "string", arg: "<path>", description: "results JSON (default results/bench.json)" },
+  readme: { type: "boolean", description: "rewrite README.md's benchmark block from the results" },
+  help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies CliOptions;
+
+/** Usage text printed by `--help` and on bad arguments, generated from {@linkcode BENCH_OPTIONS}. */
+export const BENCH_USAGE = `Usage: deno task bench [options]
+
+${formatOptions(BENCH_OPTIONS)}`;
+
+const README_PATH = "README.md";
+const DEFAULT_JSON_PATH = "results/bench.json";
 
 /** One measurement. */
 export interface BenchEntry {
@@ -118,34 +142,31 @@ export function benchMarkdown(data: { date: string; cpu: string; entries: readon
 /**
  * Runs the benchmarks.
  *
+ * The `--json` path (and README.md with `--readme`) is checked before anything is measured; a
+ * write that still fails afterwards prints the results JSON to stdout and returns 1.
+ *
  * @example Usage
  * ```ts ignore
  * await main(["--quick", "--skip-tuning"]);
  * ```
  *
  * @param args Command-line arguments.
- * @returns Exit code.
+ * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a write failed, 2 bad arguments or paths.
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
+  let values: CliValues<typeof BENCH_OPTIONS>;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        quick: { type: "boolean" },
-        "skip-tuning": { type: "boolean" },
-        json: { type: "string" },
-        readme: { type: "boolean" },
-      },
-    }));
+    values = parseCli(args, BENCH_OPTIONS);
+    if (values.help) {
+      console.log(BENCH_USAGE);
+      return EXIT.ok;
+    }
+    await checkOutputPaths([{ flag: "--json", path: values.json ?? DEFAULT_JSON_PATH }]);
+    if (values.readme) await checkReadmeSection("--readme", README_PATH, "bench");
   } catch (error) {
-    console.error(
-      `${
-        (error as Error).message
-      }\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme]`,
-    );
-    return 2;
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${BENCH_USAGE}`);
+    return EXIT.usage;
   }
   const config = loadConfig();
   const reps = values.quick ? 3 : 7;
@@ -214,12 +235,29 @@ export async function main(args: string[]): Promise<number> {
   }
   const cpu = await cpuName();
   const data = { date: new Date().toISOString(), cpu, quick: Boolean(values.quick), entries };
-  const path = values.json ?? "results/bench.json";
-  await Deno.mkdir(path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".", { recursive: true });
-  await Deno.writeTextFile(path, JSON.stringify(data, null, 2) + "\n");
-  console.log(`written ${path}`);
-  if (values.readme) await updateReadmeSection("README.md", "bench", benchMarkdown(data));
-  return 0;
+  const json = JSON.stringify(data, null, 2) + "\n";
+  const path = values.json ?? DEFAULT_JSON_PATH;
+  let failure: string | undefined;
+  try {
+    await writeTextFileCreatingFolders(path, json);
+    console.log(`written ${path}`);
+  } catch (error) {
+    failure = `--json: cannot write "${path}": ${(error as Error).message}`;
+  }
+  if (values.readme && failure === undefined) {
+    try {
+      await updateReadmeSection(README_PATH, "bench", benchMarkdown(data));
+    } catch (error) {
+      failure = `--readme: cannot rewrite "${README_PATH}": ${(error as Error).message}`;
+    }
+  }
+  if (failure !== undefined) {
+    // The measurements took minutes: print them rather than lose them.
+    console.log(json.trimEnd());
+    console.error(`error: ${failure}`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }
 
 async function cpuName(): Promise<string> {

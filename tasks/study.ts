@@ -31,9 +31,17 @@ const defaultIO: StudyIO = {
 /** The study's flags: one table for the parser and the usage text, so they cannot disagree. */
 const FLAGS = {
   controllers: { type: "string", arg: "a,b,…", help: "controllers or aliases (default: study.controllers)" },
-  "gains-file": { type: "string", arg: "f", help: "gains per controller, e.g. out/gains.json from deno task tune" },
+  "gains-file": {
+    type: "string",
+    arg: "f",
+    help: "gains per controller, e.g. out/gains.json from deno task tune",
+  },
   mc: { type: "string", arg: "N", help: "Monte-Carlo runs per controller (default study.monte_carlo.runs)" },
-  sampling: { type: "string", arg: "lhs|sobol", help: "Monte-Carlo sampler (default study.monte_carlo.sampling)" },
+  sampling: {
+    type: "string",
+    arg: "lhs|sobol",
+    help: "Monte-Carlo sampler (default study.monte_carlo.sampling)",
+  },
   grid: { type: "string", arg: "N", help: "basin grid points per axis (default study.basin.grid)" },
   range: { type: "string", arg: "R", help: "basin half-width in rad (default study.basin.range)" },
   seed: { type: "string", arg: "S", help: "seed of every draw (default study.seed, else global_seed)" },
@@ -48,7 +56,8 @@ const FLAGS = {
 
 /** The usage text, generated from the flag table. */
 export const STUDY_USAGE = `Usage: deno task study [options]\n\n${
-  Object.entries(FLAGS).map(([name, f]) => `  --${name}${"arg" in f ? ` ${f.arg}` : ""}`.padEnd(30) + f.help).join("\n")
+  Object.entries(FLAGS).map(([name, f]) => `  --${name}${"arg" in f ? ` ${f.arg}` : ""}`.padEnd(30) + f.help)
+    .join("\n")
 }\n\nExit codes: 0 done, 1 failed, 2 bad arguments or config, 130 interrupted (finished parts written).`;
 
 class UsageError extends Error {}
@@ -76,7 +85,9 @@ async function readGainsFile(path: string): Promise<Record<string, number[]>> {
     throw new UsageError(`--gains-file: "${path}" is not JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`--gains-file: "${path}" must hold an object of controller → gains, got ${typeof parsed}`);
+    throw new UsageError(
+      `--gains-file: "${path}" must hold an object of controller → gains, got ${typeof parsed}`,
+    );
   }
   const out: Record<string, number[]> = {};
   for (const [key, gains] of Object.entries(parsed)) {
@@ -95,7 +106,9 @@ function progressReporter(io: StudyIO): (p: StudyProgress) => void {
     const frac = p.done / p.total;
     const elapsed = (performance.now() - started) / 1000;
     const eta = frac > 0 ? elapsed * (1 / frac - 1) : NaN;
-    const text = `study ${p.part} ${p.done}/${p.total} runs ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s`;
+    const text = `study ${p.part} ${p.done}/${p.total} runs ETA ${
+      Number.isFinite(eta) ? eta.toFixed(1) : "?"
+    } s`;
     if (io.isTerminal) {
       const width = 24, filled = Math.round(frac * width);
       io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
@@ -170,7 +183,8 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
     await prepareOutDir(outDir);
   } catch (error) {
     if (
-      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError ||
+      error instanceof UsageError || error instanceof UnknownControllerError ||
+      error instanceof ConfigError ||
       error instanceof GainValidationError
     ) {
       io.stderr(`${error.message}\n\n${STUDY_USAGE}\n`);
@@ -222,12 +236,18 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
   } (seed ${result.seed}, ${result.settings.monteCarlo.runs} Monte-Carlo runs (${result.settings.monteCarlo.sampling}), ${result.settings.basin.grid} × ${result.settings.basin.grid} basin grid over ±${result.settings.basin.range} rad, ${
     (result.elapsedMs / 1000).toFixed(1)
   } s).`;
-  io.stdout(`${produced}\n\n${table}\n\nstudy: ${join(outDir, "study.json")}  page: ${join(outDir, "study.html")}`);
+  io.stdout(
+    `${produced}\n\n${table}\n\nstudy: ${join(outDir, "study.json")}  page: ${join(outDir, "study.html")}`,
+  );
   if (!result.complete) {
-    io.stderr(`interrupted: finished parts (${result.partsDone.join(", ") || "none"}) written to ${outDir}\n`);
+    io.stderr(
+      `interrupted: finished parts (${result.partsDone.join(", ") || "none"}) written to ${outDir}\n`,
+    );
     return 130;
   }
-  if (values.readme) await updateReadmeSection(values["readme-path"] ?? "README.md", "study", `${produced}\n\n${table}`);
+  if (values.readme) {
+    await updateReadmeSection(values["readme-path"] ?? "README.md", "study", `${produced}\n\n${table}`);
+  }
   return 0;
 }
 

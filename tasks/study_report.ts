@@ -7,8 +7,8 @@
  * @module
  */
 import { controlSpectrum, type StudyRecordings, type StudyResult } from "../study/mod.ts";
-import { animationSceneSvg, ANIMATION_SCALE, basinHeatmapSvg, boxPlotSvg } from "./study_charts.ts";
-import { escapeXml, lineChartSvg, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
+import { ANIMATION_SCALE, animationSceneSvg, basinHeatmapSvg, boxPlotSvg } from "./study_charts.ts";
+import { escapeXml, type LineChartOptions, lineChartSvg, stackedChartsSvg } from "./svg.ts";
 
 const num = (v: number | null | undefined, digits = 3): string =>
   v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
@@ -68,7 +68,9 @@ export function comparisonRows(result: StudyResult): ComparisonRow[] {
         num(n?.totalVariation, 1),
         worstRecovery,
         mc ? `${pct(mc.successRate)} (${pct(mc.ci95[0])}–${pct(mc.ci95[1])})` : "–",
-        mc ? `${num(mc.settlingTime.p50, 2)} / ${num(mc.settlingTime.p90, 2)} / ${num(mc.settlingTime.p99, 2)}` : "–",
+        mc
+          ? `${num(mc.settlingTime.p50, 2)} / ${num(mc.settlingTime.p90, 2)} / ${num(mc.settlingTime.p99, 2)}`
+          : "–",
         b ? pct(b.areaFraction) : "–",
         b ? num(b.largestSquare, 3) : "–",
       ],
@@ -90,7 +92,9 @@ export function comparisonRows(result: StudyResult): ComparisonRow[] {
 export function comparisonMarkdown(result: StudyResult): string {
   const head = `| controller | ${COMPARISON_COLUMNS.join(" | ")} |`;
   const rule = `|${"---|".repeat(COMPARISON_COLUMNS.length + 1)}`;
-  const rows = comparisonRows(result).map((r) => `| ${r.controller} | ${r.cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`);
+  const rows = comparisonRows(result).map((r) =>
+    `| ${r.controller} | ${r.cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`
+  );
   return [head, rule, ...rows].join("\n");
 }
 
@@ -113,7 +117,9 @@ function disturbanceFigures(result: StudyResult, recordings: StudyRecordings): s
       }),
     }));
     if (charts[0].series.length === 0) return "";
-    return `<div class="panel"><h3>${escapeXml(name)}</h3>${stackedChartsSvg(charts).replace("<svg ", '<svg class="figure line" ')}</div>`;
+    return `<div class="panel"><h3>${escapeXml(name)}</h3>${
+      stackedChartsSvg(charts).replace("<svg ", '<svg class="figure line" ')
+    }</div>`;
   }).join("\n");
 }
 
@@ -124,7 +130,11 @@ function controlFigures(recordings: StudyRecordings): string {
     title: "u(t), nominal run",
     xLabel: "t [s]",
     yLabel: "u [N]",
-    series: entries.map(([type, r]) => ({ name: type, t: r.nominal!.t.subarray(0, r.nominal!.u.length), y: r.nominal!.u })),
+    series: entries.map(([type, r]) => ({
+      name: type,
+      t: r.nominal!.t.subarray(0, r.nominal!.u.length),
+      y: r.nominal!.u,
+    })),
   });
   const spectrum = lineChartSvg({
     title: "spectrum of u: log10 power",
@@ -132,7 +142,11 @@ function controlFigures(recordings: StudyRecordings): string {
     yLabel: "log10 |U(f)|²",
     series: entries.map(([type, r]) => {
       const s = controlSpectrum(r.nominal!.u, r.nominal!.dt);
-      return { name: type, t: s.frequency.subarray(1), y: s.power.subarray(1).map((p) => Math.log10(Math.max(p, 1e-30))) };
+      return {
+        name: type,
+        t: s.frequency.subarray(1),
+        y: s.power.subarray(1).map((p) => Math.log10(Math.max(p, 1e-30))),
+      };
     }),
   });
   return [u, spectrum].map((svg) => svg.replace("<svg ", '<svg class="figure line" ')).join("\n");
@@ -149,8 +163,17 @@ function animation(result: StudyResult, recordings: StudyRecordings): string {
     return out.map((v) => Number(v.toPrecision(6)));
   });
   const count = Math.max(1, ...frames.map((f) => f.length / 3));
-  const scenes = entries.map(([type, r], k) => animationSceneSvg(k, type, Array.from(r.nominal!.x.subarray(0, 3)), l1, l2)).join("\n");
-  const data = JSON.stringify({ frames, stride, dt: result.config.simulation.dt, l1, l2, scale: ANIMATION_SCALE });
+  const scenes = entries.map(([type, r], k) =>
+    animationSceneSvg(k, type, Array.from(r.nominal!.x.subarray(0, 3)), l1, l2)
+  ).join("\n");
+  const data = JSON.stringify({
+    frames,
+    stride,
+    dt: result.config.simulation.dt,
+    l1,
+    l2,
+    scale: ANIMATION_SCALE,
+  });
   return `<div class="controls"><button id="play" type="button">play</button>
 <input id="slider" type="range" min="0" max="${count - 1}" value="0" step="1" aria-label="time">
 <span id="clock">t = 0.00 s</span></div>
@@ -211,13 +234,23 @@ const SCRIPT = `
  */
 export function studyHtml(result: StudyResult, recordings: StudyRecordings): string {
   const rows = comparisonRows(result);
-  const table = `<table><thead><tr><th>controller</th>${COMPARISON_COLUMNS.map((c) => `<th>${escapeXml(c)}</th>`).join("")}</tr></thead>
-<tbody>${rows.map((r) => `<tr><th>${escapeXml(r.controller)}</th>${r.cells.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`).join("\n")}</tbody></table>`;
+  const table = `<table><thead><tr><th>controller</th>${
+    COMPARISON_COLUMNS.map((c) => `<th>${escapeXml(c)}</th>`).join("")
+  }</tr></thead>
+<tbody>${
+    rows.map((r) =>
+      `<tr><th>${escapeXml(r.controller)}</th>${r.cells.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`
+    ).join("\n")
+  }</tbody></table>`;
   const basins = Object.entries(result.controllers).filter(([, c]) => c.basin)
     .map(([type, c]) => basinHeatmapSvg(`${type}: ${pct(c.basin!.areaFraction)}`, c.basin!)).join("\n");
   const mc = Object.entries(recordings.monteCarlo);
   const boxes = mc.length === 0 ? "" : [
-    boxPlotSvg("Monte-Carlo settling time", "settling time [s]", mc.map(([name, m]) => ({ name, values: m.settlingTime }))),
+    boxPlotSvg(
+      "Monte-Carlo settling time",
+      "settling time [s]",
+      mc.map(([name, m]) => ({ name, values: m.settlingTime })),
+    ),
     boxPlotSvg("Monte-Carlo max |x|", "max |x| [m]", mc.map(([name, m]) => ({ name, values: m.maxAbsX }))),
   ].join("\n");
   const s = result.settings;
@@ -234,7 +267,9 @@ thead th { background: #f0f0f0; }
 #slider { width: 480px; }
 </style></head><body>
 <h1>Controller study</h1>
-<p>Seed ${result.seed}; ${result.complete ? "complete" : `interrupted (finished: ${result.partsDone.join(", ") || "none"})`};
+<p>Seed ${result.seed}; ${
+    result.complete ? "complete" : `interrupted (finished: ${result.partsDone.join(", ") || "none"})`
+  };
 Monte-Carlo: ${s.monteCarlo.runs} runs (${s.monteCarlo.sampling}), basin: ${s.basin.grid} × ${s.basin.grid} over ±${s.basin.range} rad;
 success = never falls and |θ1|, |θ2| &lt; ${s.band} rad over the last ${s.finalWindow} s.</p>
 <h2>Comparison</h2>

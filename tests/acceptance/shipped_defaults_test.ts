@@ -34,7 +34,8 @@ function acceptance(cfg: Config, type: string, gains: readonly number[]): Accept
 }
 
 function meets(a: Acceptance): boolean {
-  return a.status === "ok" && a.settlingTime !== null && a.settlingTime <= 3 && a.maxX < 0.5 && a.passRate >= 0.95;
+  return a.status === "ok" && a.settlingTime !== null && a.settlingTime <= 3 && a.maxX < 0.5 &&
+    a.passRate >= 0.95;
 }
 
 for (const type of SMC_TYPES) {

@@ -4,8 +4,9 @@
  * screenshot is saved. Skipped with a printed reason where no browser can be had.
  */
 import assert from "node:assert/strict";
-import { join, toFileUrl } from "node:path";
-import type { Page } from "puppeteer-core";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ConsoleMessage, HTTPRequest, Page } from "puppeteer-core";
 import { main as studyMain } from "../../tasks/study.ts";
 import { main as tuneMain } from "../../tasks/tune.ts";
 import { browserUnavailable, launchChromium } from "../fixtures/browser.ts";
@@ -23,37 +24,41 @@ interface FigureCheck {
   readonly height: number;
 }
 
+// Code that runs in the page is given as source text: the DOM types are not part of this project's
+// type-check, and the page sees only what the string says.
+const FIGURE_CHECK =
+  `[...document.querySelectorAll("svg")].filter((svg) => !svg.parentElement?.closest("svg"))
+  .map((svg, index) => {
+    const frame = svg.getBoundingClientRect();
+    const shapes = [...svg.querySelectorAll("path, rect, polyline, line, circle")].filter((s) => {
+      const b = s.getBoundingClientRect();
+      return b.width > 0 || b.height > 0;
+    });
+    const outside = shapes.filter((s) => {
+      const b = s.getBoundingClientRect();
+      return b.left < frame.left - 1 || b.top < frame.top - 1 || b.right > frame.right + 1 || b.bottom > frame.bottom + 1;
+    }).length;
+    return { index, shapes: shapes.length, outside, width: frame.width, height: frame.height };
+  })`;
+
 /** Every top-level SVG of the page: how many shapes it holds and how many stick out of its frame. */
 function checkFigures(page: Page): Promise<FigureCheck[]> {
-  return page.$$eval("svg", (svgs) =>
-    svgs.filter((svg) => !svg.parentElement?.closest("svg")).map((svg, index) => {
-      const frame = svg.getBoundingClientRect();
-      const shapes = [...svg.querySelectorAll("path, rect, polyline, line, circle")].filter((s) => {
-        const b = s.getBoundingClientRect();
-        return b.width > 0 || b.height > 0;
-      });
-      const outside = shapes.filter((s) => {
-        const b = s.getBoundingClientRect();
-        return b.left < frame.left - 1 || b.top < frame.top - 1 || b.right > frame.right + 1 ||
-          b.bottom > frame.bottom + 1;
-      }).length;
-      return { index, shapes: shapes.length, outside, width: frame.width, height: frame.height };
-    }));
+  return page.evaluate(FIGURE_CHECK) as Promise<FigureCheck[]>;
 }
 
 async function openPage(path: string, errors: string[]): Promise<{ page: Page; close: () => Promise<void> }> {
   const browser = await launchChromium();
   const page = await browser.newPage();
-  page.on("console", (message) => {
+  page.on("console", (message: ConsoleMessage) => {
     if (message.type() === "error") errors.push(message.text());
   });
-  page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("pageerror", (error: unknown) => errors.push(String(error)));
   // The pages load nothing from the network: any request other than the file itself is an error.
-  page.on("request", (request) => {
+  page.on("request", (request: HTTPRequest) => {
     if (!request.url().startsWith("file:")) errors.push(`network request: ${request.url()}`);
   });
   await page.setViewport({ width: 1400, height: 1000 });
-  await page.goto(toFileUrl(path).href, { waitUntil: "load" });
+  await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
   return { page, close: () => browser.close() };
 }
 
@@ -66,7 +71,19 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "study-page-" });
     try {
       const code = await studyMain(
-        ["--controllers", "classical,sta,lqr", "--mc", "24", "--grid", "7", "--workers", "0", "--out", dir, "--quiet"],
+        [
+          "--controllers",
+          "classical,sta,lqr",
+          "--mc",
+          "24",
+          "--grid",
+          "7",
+          "--workers",
+          "0",
+          "--out",
+          dir,
+          "--quiet",
+        ],
         quietIO,
       );
       assert.equal(code, 0);
@@ -80,25 +97,31 @@ Deno.test({
           assert.ok(f.shapes > 3, `figure ${f.index} drew ${f.shapes} shapes`);
           assert.equal(f.outside, 0, `figure ${f.index}: ${f.outside} shapes outside its frame`);
         }
-        const cells = await page.$$eval("svg.basin rect.cell", (r) => r.length);
+        const cells = await page.evaluate(`document.querySelectorAll("svg.basin rect.cell").length`);
         assert.equal(cells, 3 * 49);
-        const polylines = await page.$$eval("svg.line polyline", (ps) => ps.map((p) => p.getAttribute("points")!.split(" ").length));
+        const polylines = await page.evaluate(
+          `[...document.querySelectorAll("svg.line polyline")].map((p) => p.getAttribute("points").split(" ").length)`,
+        ) as number[];
         assert.ok(polylines.length > 0 && polylines.every((n) => n > 10), `polyline points ${polylines}`);
 
-        const tip = () => page.$eval("#link2-0", (l) => [l.getAttribute("x2"), l.getAttribute("y2")].join(","));
+        const tip = () =>
+          page.evaluate(
+            `(() => { const l = document.getElementById("link2-0"); return l.getAttribute("x2") + "," + l.getAttribute("y2"); })()`,
+          );
         const start = await tip();
-        await page.$eval("#slider", (s) => {
-          const slider = s as HTMLInputElement;
-          slider.value = "5";
-          slider.dispatchEvent(new Event("input"));
-        });
+        await page.evaluate(
+          `(() => { const s = document.getElementById("slider"); s.value = "5"; s.dispatchEvent(new Event("input")); })()`,
+        );
         const moved = await tip();
         assert.notEqual(moved, start, "the slider did not move link 2");
-        assert.match(await page.$eval("#clock", (c) => c.textContent ?? ""), /t = 0\.10 s/);
+        assert.match(
+          String(await page.evaluate(`document.getElementById("clock").textContent`)),
+          /t = 0\.10 s/,
+        );
         await page.click("#play");
         await new Promise((resolve) => setTimeout(resolve, 400));
         await page.click("#play");
-        const after = Number(await page.$eval("#slider", (s) => (s as HTMLInputElement).value));
+        const after = Number(await page.evaluate(`document.getElementById("slider").value`));
         assert.ok(after > 5, `playing did not advance the slider (value ${after})`);
 
         const shot = join(dir, "study.png");
@@ -124,8 +147,25 @@ Deno.test({
     try {
       const report = join(dir, "report.html");
       const code = await tuneMain([
-        "--controller", "classical", "--particles", "6", "--iters", "3", "--scenarios", "2", "--robustness", "2",
-        "--workers", "0", "--quiet", "--out", join(dir, "g.json"), "--json", join(dir, "r.json"), "--report", report,
+        "--controller",
+        "classical",
+        "--particles",
+        "6",
+        "--iters",
+        "3",
+        "--scenarios",
+        "2",
+        "--robustness",
+        "2",
+        "--workers",
+        "0",
+        "--quiet",
+        "--out",
+        join(dir, "g.json"),
+        "--json",
+        join(dir, "r.json"),
+        "--report",
+        report,
       ], quietIO);
       assert.equal(code, 0);
       const errors: string[] = [];

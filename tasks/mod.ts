@@ -1,0 +1,71 @@
+/**
+ * The command-line tasks (`deno task tune`, `simulate`, `bench`) as functions, with what they
+ * share: exit codes, usage errors, the options tables their usage texts are generated from, output
+ * path checks, the tune pipeline and its reports, SVG charts, README blocks, and the import check
+ * of `deno task check`. Each task's `main` is exported under the task's name (`runTune`,
+ * `runSimulate`, `runBench`).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EXIT, TUNE_OPTIONS, TUNE_USAGE } from "./mod.ts";
+ * assert.equal(EXIT.usage, 2);
+ * for (const flag of Object.keys(TUNE_OPTIONS)) assert.ok(TUNE_USAGE.includes(`--${flag}`), flag);
+ * ```
+ *
+ * @module
+ */
+export {
+  checkOutputPaths,
+  type CliOption,
+  type CliOptions,
+  type CliValues,
+  EXIT,
+  type ExitCode,
+  formatOptions,
+  intOption,
+  type OutputPath,
+  parseCli,
+  TaskError,
+  type TextFileWriter,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
+export { main as runTune, TUNE_OPTIONS, TUNE_USAGE, type TuneIO } from "./tune.ts";
+export {
+  type NominalMetrics,
+  nominalRun,
+  tuneController,
+  type TuneControllerOptions,
+  type TunedController,
+  type TuneRecord,
+  type TuneSettings,
+} from "./tuning.ts";
+export { reportHtml, resultsMarkdown, type TuneReport, type TuneRuns } from "./tune_report.ts";
+export {
+  main as runSimulate,
+  parseGainList,
+  SIMULATE_OPTIONS,
+  type SimulateTaskDeps,
+  usage as simulateUsage,
+} from "./simulate.ts";
+export { BENCH_OPTIONS, BENCH_USAGE, type BenchEntry, benchMarkdown, main as runBench } from "./bench.ts";
+export { checkReadmeSection, replaceSection, updateReadmeSection } from "./readme.ts";
+export {
+  type ChartGuide,
+  type ChartSeries,
+  escapeXml,
+  type LineChartOptions,
+  lineChartSvg,
+  niceTicks,
+  stackedChartsSvg,
+} from "./svg.ts";
+export {
+  findImportViolations,
+  formatViolation,
+  type ImportCheckOptions,
+  type ImportViolation,
+  importViolations,
+  main as checkImports,
+  TEST_ONLY_MODULES,
+} from "./check_imports.ts";
