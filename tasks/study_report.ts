@@ -28,7 +28,7 @@ export const COMPARISON_COLUMNS = Object.freeze([
   "max |u| [N]",
   "∫u² dt [N²s]",
   "TV(u) [N/s]",
-  "worst recovery [s]",
+  "impulse recovery [s]",
   "MC success (95 % CI)",
   "MC settling p50 / p90 / p99 [s]",
   "basin area",
@@ -51,12 +51,12 @@ export const COMPARISON_COLUMNS = Object.freeze([
 export function comparisonRows(result: StudyResult): ComparisonRow[] {
   return Object.entries(result.controllers).map(([controller, c]) => {
     const n = c.nominal, mc = c.monteCarlo, b = c.basin;
-    const recoveries = Object.values(c.disturbances ?? {}).map((d) => d.recoveryTime);
-    const worstRecovery = recoveries.length === 0
-      ? "–"
-      : recoveries.some((r) => r === null)
-      ? "never"
-      : num(Math.max(...(recoveries as number[])), 2);
+    // Recovery is defined for a disturbance that ends: the first impulse scenario's is the headline.
+    const impulse = Object.entries(result.config.disturbances).find(([, d]) => d.force?.kind === "impulse");
+    const recovery = impulse && c.disturbances?.[impulse[0]];
+    const impulseRecovery = recovery
+      ? (recovery.recoveryTime === null ? "never" : num(recovery.recoveryTime, 2))
+      : "–";
     return {
       controller,
       cells: [
@@ -66,7 +66,7 @@ export function comparisonRows(result: StudyResult): ComparisonRow[] {
         num(n?.maxAbsU, 1),
         num(n?.controlEnergy, 1),
         num(n?.totalVariation, 1),
-        worstRecovery,
+        impulseRecovery,
         mc ? `${pct(mc.successRate)} (${pct(mc.ci95[0])}–${pct(mc.ci95[1])})` : "–",
         mc
           ? `${num(mc.settlingTime.p50, 2)} / ${num(mc.settlingTime.p90, 2)} / ${num(mc.settlingTime.p99, 2)}`
