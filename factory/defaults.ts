@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { ControllersConfig, PhysicsConfig, SlidingModeType } from "../config/mod.ts";
+import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/mod.ts";
+import { designLqrGains } from "../controllers/mod.ts";
 
 /** Shipped physics (SPEC 2). */
 export const DEFAULT_PHYSICS: Readonly<PhysicsConfig> = Object.freeze({
@@ -38,7 +39,7 @@ const common = {
 } as const;
 
 /** Shipped controller parameters (`controllers.<type>` without gains). */
-export const DEFAULT_CONTROLLER_PARAMS: Omit<ControllersConfig, "lqr"> = Object.freeze({
+export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
   classical_smc: Object.freeze({ ...common, boundary_layer: 0.3 }),
   sta_smc: Object.freeze({ ...common, boundary_layer: 0.3 }),
   adaptive_smc: Object.freeze({
@@ -64,22 +65,37 @@ export const DEFAULT_CONTROLLER_PARAMS: Omit<ControllersConfig, "lqr"> = Object.
     dead_zone: 0.05,
     leak: 0.01,
   }),
+  lqr: Object.freeze({
+    Q: Object.freeze([10, 100, 100, 1, 10, 10]),
+    R: 0.1,
+    max_force: 150,
+    model: "full",
+  }),
 });
 
-/** Registry default gains: stabilising on the full-model plant from the shipped initial state. */
-export const DEFAULT_GAINS: Readonly<Record<SlidingModeType, readonly number[]>> = Object.freeze({
+/**
+ * Registry default gains: stabilising on the full-model plant from the shipped initial state. The
+ * lqr default is the K designed from the shipped Q, R and physics (computed here, not copied, so it
+ * cannot drift from them).
+ */
+export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
   classical_smc: Object.freeze([0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]),
   sta_smc: Object.freeze([8.0025, 4.8375, 0.5, 2.5566, 23.8959, 6.7883]),
   adaptive_smc: Object.freeze([0.5858, 2.4605, 20.0456, 6.8531, 0.0501]),
   hybrid_adaptive_sta_smc: Object.freeze([0.5, 22.6814, 2.5346, 6.7036]),
+  lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 
-/** Default PSO bounds (SPEC 5): inside the gains' validity domain. */
+/** Default PSO bounds (SPEC 5): inside the gains' validity domain; signs free for lqr. */
 export const DEFAULT_BOUNDS: Readonly<
-  Record<SlidingModeType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
+  Record<ControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
 > = Object.freeze({
   classical_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01], upper: [30, 30, 60, 60, 50, 5] }),
   sta_smc: Object.freeze({ lower: [1, 0.5, 0.1, 0.1, 0.5, 0.5], upper: [40, 39, 30, 30, 40, 40] }),
   adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 40, 40, 5] }),
   hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 40, 30, 40] }),
+  lqr: Object.freeze({
+    lower: [-200, -2000, -2000, -200, -400, -400],
+    upper: [200, 2000, 2000, 200, 400, 400],
+  }),
 });

@@ -15,9 +15,9 @@ import {
   DEFAULT_GAINS,
   getControllerInfo,
   listAvailableControllers,
-  resetRegistryForTests,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerCrashedError, WorkerPool } from "../../optimizer/mod.ts";
 import {
   createAndProbe,
@@ -294,6 +294,7 @@ Deno.test({
             "adaptive_smc",
             "classical_smc",
             "hybrid_adaptive_sta_smc",
+            "lqr",
             "sta_smc",
           ], where);
         }

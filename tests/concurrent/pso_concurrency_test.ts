@@ -11,8 +11,8 @@ import {
   DEFAULT_GAINS,
   listAvailableControllers,
   registerController,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
   PoolClosedError,
   PSOTuner,

@@ -10,8 +10,8 @@ import {
   controllerRegistry,
   getControllerInfo,
   type RegistryDraft,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerPool } from "../../optimizer/mod.ts";
 import { createInPlaceStore } from "../fixtures/in_place_registry.ts";
 import { type RaceReport, readWhileWriting } from "../fixtures/registry_race.ts";
@@ -173,7 +173,7 @@ Deno.test({
       version: start.version + 50,
       reads: start.reads + reads,
       writes: start.writes + 50,
-      size: 4,
+      size: 5,
     });
     assert.equal(reads, 1 + 450 * 3);
 

@@ -38,7 +38,7 @@ Deno.test("createController() default gains keep the full-model pendulum upright
   assert.equal(SIM.plant_model, "full");
   assert.equal(SIM.duration, 10);
   const types = listAvailableControllers();
-  assert.deepEqual(types, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"]);
+  assert.deepEqual(types, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"]);
   for (const type of types) {
     const controller = createController(type, { config: CONFIG });
     const run = simulate({

@@ -13,8 +13,8 @@ import {
   listAvailableControllers,
   registerController,
   type RegistryStore,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { STATE_FEEDBACK_DEFAULTS, STATE_FEEDBACK_GAIN_NAMES } from "../fixtures/custom_controller.ts";
 import { createInPlaceStore } from "../fixtures/in_place_registry.ts";
 import { isDeeplyFrozen } from "../fixtures/registry_checks.ts";
@@ -177,7 +177,7 @@ Deno.test("controllerRegistry snapshots and look-ups held across a registration 
     assert.equal(held.get("sta_smc"), sta);
     assert.ok(isDeeplyFrozen(held) && isDeeplyFrozen(sta) && isDeeplyFrozen(info));
     assert.throws(() => (held.ids as string[]).push("held_sf"), TypeError);
-    assert.deepEqual(list, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"]);
+    assert.deepEqual(list, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"]);
     assert.equal(info.type, "sta_smc");
     // A new snapshot, and every look-up after the write, show it.
     const fresh = controllerRegistry.snapshot();
@@ -375,7 +375,7 @@ Deno.test("resetRegistryForTests() drops custom controllers and restores the bui
       version: controllerRegistry.stats().version,
       reads: 0,
       writes: 0,
-      size: 4,
+      size: 5,
     });
     assert.deepEqual(listAvailableControllers(), builtins);
     assert.equal(controllerRegistry.snapshot().has("fixture_sf"), false);

@@ -6,7 +6,8 @@
 import assert from "assert";
 import { type Config, loadConfig } from "../../config/mod.ts";
 import { SLIDING_MODE_TYPES } from "../../config/mod.ts";
-import { registerController, resetRegistryForTests } from "../../factory/mod.ts";
+import { registerController } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
 import { ALL_POSITIVE_DEFAULTS, ALL_POSITIVE_GAIN_NAMES } from "../fixtures/all_positive_smc.ts";
 import { NOMINAL_TABLE_GAINS, ROBUST_GAINS } from "../fixtures/robust_gains.ts";

@@ -11,10 +11,10 @@ import { loadConfig } from "../../config/mod.ts";
 import {
   getControllerInfo,
   registerController,
-  resetRegistryForTests,
   UnknownControllerError,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
   createEvaluator,
   PSOTuner,
