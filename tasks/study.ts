@@ -5,12 +5,21 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { type Config, ConfigError, loadConfig } from "../config/mod.ts";
 import { canonicalControllerType, GainValidationError, UnknownControllerError } from "../factory/mod.ts";
 import { runStudy, type StudyProgress, type StudyResult } from "../study/mod.ts";
-import { updateReadmeSection } from "./readme.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  EXIT,
+  formatOptions,
+  intOption,
+  parseCli,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
+import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
 import { comparisonMarkdown, studyHtml } from "./study_report.ts";
 
 /** Where output goes; tests replace it. */
@@ -28,45 +37,76 @@ const defaultIO: StudyIO = {
   isTerminal: Deno.stderr.isTerminal(),
 };
 
-/** The study's flags: one table for the parser and the usage text, so they cannot disagree. */
-const FLAGS = {
-  controllers: { type: "string", arg: "a,b,…", help: "controllers or aliases (default: study.controllers)" },
+/** The study's options: `parseCli` reads this table and {@linkcode STUDY_USAGE} is made from it. */
+export const STUDY_OPTIONS = {
+  controllers: {
+    type: "string",
+    arg: "a,b,…",
+    description: "controllers or aliases (default study.controllers)",
+  },
   "gains-file": {
     type: "string",
-    arg: "f",
-    help: "gains per controller, e.g. out/gains.json from deno task tune",
+    arg: "<path>",
+    description: 'JSON { "<controller>": [gains…] } as written by `deno task tune`',
   },
-  mc: { type: "string", arg: "N", help: "Monte-Carlo runs per controller (default study.monte_carlo.runs)" },
+  mc: {
+    type: "string",
+    arg: "<int>",
+    description: "Monte-Carlo runs per controller (default study.monte_carlo.runs)",
+  },
   sampling: {
     type: "string",
     arg: "lhs|sobol",
-    help: "Monte-Carlo sampler (default study.monte_carlo.sampling)",
+    description: "Monte-Carlo sampler (default study.monte_carlo.sampling)",
   },
-  grid: { type: "string", arg: "N", help: "basin grid points per axis (default study.basin.grid)" },
-  range: { type: "string", arg: "R", help: "basin half-width in rad (default study.basin.range)" },
-  seed: { type: "string", arg: "S", help: "seed of every draw (default study.seed, else global_seed)" },
-  workers: { type: "string", arg: "N", help: "study Workers, 0 = this thread (default 2)" },
-  config: { type: "string", arg: "f", help: "configuration file (default config.yaml)" },
-  out: { type: "string", arg: "DIR", help: "output folder (default out/study)" },
-  readme: { type: "boolean", help: "write the comparison table into README.md" },
-  "readme-path": { type: "string", arg: "f", help: "README to update (default README.md)" },
-  quiet: { type: "boolean", help: "no progress output" },
-  help: { type: "boolean", help: "this text" },
-} as const;
+  grid: {
+    type: "string",
+    arg: "<int>",
+    description: "basin grid points per axis (default study.basin.grid)",
+  },
+  range: { type: "string", arg: "<rad>", description: "basin half-width (default study.basin.range)" },
+  seed: {
+    type: "string",
+    arg: "<int>",
+    description: "seed of every draw (default study.seed, else global_seed)",
+  },
+  workers: {
+    type: "string",
+    arg: "<int>",
+    description: "study Workers; 0 runs on the main thread (default 2)",
+  },
+  config: { type: "string", arg: "<path>", description: "config file (default config.yaml)" },
+  out: {
+    type: "string",
+    arg: "<dir>",
+    description: "output folder for study.json and study.html (default out/study)",
+  },
+  readme: { type: "boolean", description: "rewrite README.md's study table from the result" },
+  "readme-path": {
+    type: "string",
+    arg: "<path>",
+    description: "the README that --readme rewrites (default README.md)",
+  },
+  quiet: { type: "boolean", description: "no progress output" },
+  help: { type: "boolean", short: "h", description: "show this help" },
+} as const satisfies CliOptions;
 
-/** The usage text, generated from the flag table. */
-export const STUDY_USAGE = `Usage: deno task study [options]\n\n${
-  Object.entries(FLAGS).map(([name, f]) => `  --${name}${"arg" in f ? ` ${f.arg}` : ""}`.padEnd(30) + f.help)
-    .join("\n")
-}\n\nExit codes: 0 done, 1 failed, 2 bad arguments or config, 130 interrupted (finished parts written).`;
+/** The usage text, generated from {@linkcode STUDY_OPTIONS}. */
+export const STUDY_USAGE = `Usage: deno task study [options]
 
-class UsageError extends Error {}
+Compares controllers under the same stress: nominal run, disturbance scenarios, Monte-Carlo
+robustness and basin of attraction; writes <dir>/study.json and <dir>/study.html.
+
+Options:
+${formatOptions(STUDY_OPTIONS)}
+
+Exit codes: 0 done, 1 failed, 2 bad arguments, config or output path, 130 interrupted (the finished
+parts are written).`;
 
 function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name}: must be an integer in ${min}..${max}, got "${value}"`);
+  const n = intOption(name, value, min);
+  if (n !== undefined && n > max) {
+    throw new UsageError(`--${name}: must be an integer ≤ ${max}, got "${value}"`);
   }
   return n;
 }
@@ -124,18 +164,6 @@ function progressReporter(io: StudyIO): (p: StudyProgress) => void {
   };
 }
 
-/** Refuses an output folder that cannot be created or written before any work starts. */
-async function prepareOutDir(dir: string): Promise<void> {
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const probe = join(dir, ".write-check");
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (error) {
-    throw new UsageError(`--out: cannot write to "${dir}": ${(error as Error).message}`);
-  }
-}
-
 /**
  * Runs the study task.
  *
@@ -151,14 +179,14 @@ async function prepareOutDir(dir: string): Promise<void> {
 export async function main(args: string[], io: StudyIO = defaultIO): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, allowPositionals: false, options: FLAGS }));
+    values = parseCli(args, STUDY_OPTIONS);
   } catch (error) {
     io.stderr(`${(error as Error).message}\n\n${STUDY_USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (values.help) {
     io.stdout(STUDY_USAGE);
-    return 0;
+    return EXIT.ok;
   }
   let config: Config, gains: Record<string, number[]> | undefined, controllers: string[] | undefined;
   let mc, grid, seed, workers, range: number | undefined;
@@ -180,7 +208,13 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
     if (values.sampling !== undefined && values.sampling !== "lhs" && values.sampling !== "sobol") {
       throw new UsageError(`--sampling: must be "lhs" or "sobol", got "${values.sampling}"`);
     }
-    await prepareOutDir(outDir);
+    const readmePath = values["readme-path"] ?? "README.md";
+    await checkOutputPaths([
+      { flag: "--out", path: join(outDir, "study.json") },
+      { flag: "--out", path: join(outDir, "study.html") },
+      ...(values.readme ? [{ flag: "--readme-path", path: readmePath }] : []),
+    ]);
+    if (values.readme) await checkReadmeSection("--readme-path", readmePath, "study");
   } catch (error) {
     if (
       error instanceof UsageError || error instanceof UnknownControllerError ||
@@ -188,7 +222,7 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
       error instanceof GainValidationError
     ) {
       io.stderr(`${error.message}\n\n${STUDY_USAGE}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw error;
   }
@@ -218,15 +252,15 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
       onProgress: values.quiet ? undefined : progressReporter(io),
     });
     result = study.result;
-    await Deno.writeTextFile(join(outDir, "study.json"), JSON.stringify(result, null, 1) + "\n");
-    await Deno.writeTextFile(join(outDir, "study.html"), studyHtml(result, study.recordings));
+    await writeTextFileCreatingFolders(join(outDir, "study.json"), JSON.stringify(result, null, 1) + "\n");
+    await writeTextFileCreatingFolders(join(outDir, "study.html"), studyHtml(result, study.recordings));
   } catch (error) {
     if (error instanceof GainValidationError) {
       io.stderr(`${error.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     io.stderr(`study failed: ${(error as Error).message}\n`);
-    return 1;
+    return EXIT.failure;
   } finally {
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
   }
@@ -243,12 +277,12 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
     io.stderr(
       `interrupted: finished parts (${result.partsDone.join(", ") || "none"}) written to ${outDir}\n`,
     );
-    return 130;
+    return EXIT.interrupted;
   }
   if (values.readme) {
     await updateReadmeSection(values["readme-path"] ?? "README.md", "study", `${produced}\n\n${table}`);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

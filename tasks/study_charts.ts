@@ -116,8 +116,10 @@ export function boxPlotSvg(title: string, unit: string, series: readonly BoxSeri
   const left = 56, top = 30, plotH = 200, slot = 90;
   const width = left + slot * series.length + 20, height = top + plotH + 44;
   const sorted = series.map((s) => Array.from(s.values).filter(Number.isFinite).sort((a, b) => a - b));
-  const all = sorted.flat();
-  let lo = all.length ? all[0] : 0, hi = all.length ? all[all.length - 1] : 1;
+  // Each sample is sorted; the range spans the smallest first and the largest last value.
+  const filled = sorted.filter((v) => v.length > 0);
+  let lo = filled.length ? Math.min(...filled.map((v) => v[0])) : 0;
+  let hi = filled.length ? Math.max(...filled.map((v) => v[v.length - 1])) : 1;
   if (hi === lo) [lo, hi] = [lo - 0.5, hi + 0.5];
   const pad = (hi - lo) * 0.05;
   lo -= pad;

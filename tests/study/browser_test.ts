@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConsoleMessage, HTTPRequest, Page } from "puppeteer-core";
-import { main as studyMain } from "../../tasks/study.ts";
-import { main as tuneMain } from "../../tasks/tune.ts";
+import { runStudyTask as studyMain, runTune as tuneMain } from "../../tasks/mod.ts";
 import { browserUnavailable, launchChromium } from "../fixtures/browser.ts";
 
 const unavailable = browserUnavailable();
