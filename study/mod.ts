@@ -1,6 +1,7 @@
 /**
- * Metrics of closed-loop runs, shared by the simulate, tune and study tasks (docs/metrics.md):
- * settling, overshoot, control effort, recovery after a disturbance and chattering.
+ * The controller study (docs/study.md) and the metrics of closed-loop runs it shares with the
+ * simulate and tune tasks (docs/metrics.md): settling, overshoot, control effort, recovery after a
+ * disturbance and chattering; statistics, sampling, the basin grid and the study runner.
  *
  * @example Usage
  * ```ts
@@ -42,3 +43,52 @@ export {
   type RunMetricsOptions,
   SETTLING_BAND,
 } from "./metrics.ts";
+export {
+  percentiles,
+  type PercentileSummary,
+  quantileSorted,
+  type RateInterval,
+  wilsonInterval,
+  Z_95,
+} from "./statistics.ts";
+export {
+  latinHypercube,
+  MAX_SOBOL_DIMENSIONS,
+  MAX_SOBOL_POINTS,
+  samplePoints,
+  type SamplingMethod,
+  sobolPoints,
+} from "./sampling.ts";
+export { basinAxis, type BasinLabel, type BasinSummary, summarizeBasin } from "./basin.ts";
+export { basinSpecs, MONTE_CARLO_DIMENSIONS, type MonteCarloPlan, monteCarloSpecs } from "./plan.ts";
+export { type RecordedRun, recordRun, type RecordTask } from "./record.ts";
+export {
+  runChunk,
+  type RunSetup,
+  type RunSpec,
+  type RunSummary,
+  scaledPhysics,
+  SUMMARY_FIELDS,
+  SUMMARY_SIZE,
+  unpackSummary,
+} from "./runs.ts";
+export { createStudyExecutor, type StudyExecutor, type StudyExecutorOptions } from "./executor.ts";
+export {
+  controlSpectrum,
+  type DisturbanceMetrics,
+  disturbanceMetrics,
+  type NominalMetrics,
+  nominalMetrics,
+} from "./summaries.ts";
+export {
+  type BasinResult,
+  type ControllerStudy,
+  type MonteCarloResult,
+  runStudy,
+  STUDY_PARTS,
+  type StudyOptions,
+  type StudyPart,
+  type StudyProgress,
+  type StudyRecordings,
+  type StudyResult,
+} from "./runner.ts";

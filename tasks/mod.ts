@@ -1,9 +1,9 @@
 /**
- * The command-line tasks (`deno task tune`, `simulate`, `bench`) as functions, with what they
+ * The command-line tasks (`deno task tune`, `simulate`, `bench`, `study`) as functions, with what they
  * share: exit codes, usage errors, the options tables their usage texts are generated from, output
  * path checks, the tune pipeline and its reports, SVG charts, README blocks, and the import check
  * of `deno task check`. Each task's `main` is exported under the task's name (`runTune`,
- * `runSimulate`, `runBench`).
+ * `runSimulate`, `runBench`, `runStudyTask`).
  *
  * @example Usage
  * ```ts
@@ -50,6 +50,21 @@ export {
   usage as simulateUsage,
 } from "./simulate.ts";
 export { BENCH_OPTIONS, BENCH_USAGE, type BenchEntry, benchMarkdown, main as runBench } from "./bench.ts";
+export { main as runStudyTask, STUDY_OPTIONS, STUDY_USAGE, type StudyIO } from "./study.ts";
+export {
+  COMPARISON_COLUMNS,
+  comparisonMarkdown,
+  type ComparisonRow,
+  comparisonRows,
+  studyHtml,
+} from "./study_report.ts";
+export {
+  ANIMATION_SCALE,
+  animationSceneSvg,
+  basinHeatmapSvg,
+  boxPlotSvg,
+  type BoxSeries,
+} from "./study_charts.ts";
 export { checkReadmeSection, replaceSection, updateReadmeSection } from "./readme.ts";
 export {
   type ChartGuide,
