@@ -95,7 +95,8 @@ Deno.test("robustnessCheck() passes the shipped default gains in at least 80 % o
 });
 
 Deno.test("robustnessCheck() is deterministic for a seed and depends on it", () => {
-  const options = { config, controllerType: "sta_smc", gains: defaults("sta_smc"), runs: 30 };
+  // Gains near the 95 % line (the nominal table), so that the counts can depend on the draws at all.
+  const options = { config, controllerType: "sta_smc", gains: NOMINAL_TABLE_GAINS.sta_smc, runs: 30 };
   const a = robustnessCheck({ ...options, seed: 1 });
   assert.deepStrictEqual(robustnessCheck({ ...options, seed: 1 }), a);
   // Some seed gives other counts: the draws are not fixed regardless of the seed.

@@ -487,19 +487,24 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
     );
   });
   await t.step("too many steps", () => {
+    // The longest horizon the config allows (10⁶ samples), on 20 scenarios: 20 × 7 999 998 doubles.
     const long = {
       ...structuredClone(config),
-      simulation: { ...config.simulation, duration: 1e5, dt: 1e-3 },
+      simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
     };
     for (
       const build of [
-        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 10 }),
-        () => createEvaluator({ ...new PSOTuner({ ...STA_RUN, numWorkers: 0 }).setup, config: long }),
+        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 20 }),
+        () =>
+          createEvaluator({
+            ...new PSOTuner({ ...STA_RUN, numWorkers: 0, scenarios: 20 }).setup,
+            config: long,
+          }),
       ]
     ) {
       assert.throws(
         build,
-        /^RequestTooLargeError: evaluation buffers: .* = (10|3) × 800000006 doubles = (61035\.2|18310\.5) MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 100000 \/ 0\.001 = 100000000;/,
+        /^RequestTooLargeError: evaluation buffers: .* = 20 × 7999998 doubles = 1220\.7 MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 9999\.99 \/ 0\.01 = 999999;/,
       );
     }
   });
