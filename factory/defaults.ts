@@ -79,10 +79,10 @@ export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
  * cannot drift from them).
  */
 export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
-  classical_smc: Object.freeze([0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]),
-  sta_smc: Object.freeze([8.0025, 4.8375, 0.5, 2.5566, 23.8959, 6.7883]),
-  adaptive_smc: Object.freeze([0.5858, 2.4605, 20.0456, 6.8531, 0.0501]),
-  hybrid_adaptive_sta_smc: Object.freeze([0.5, 22.6814, 2.5346, 6.7036]),
+  classical_smc: Object.freeze([0.648639, 2.495829, 14.747594, 19.831842, 15.273906, 4.99144]),
+  sta_smc: Object.freeze([13.212595, 0.590008, 0.331838, 1.993521, 39.999957, 9.014612]),
+  adaptive_smc: Object.freeze([0.432322, 4.049009, 44.917903, 7.820448, 0.01467]),
+  hybrid_adaptive_sta_smc: Object.freeze([0.524934, 44.59982, 4.438366, 8.930893]),
   lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 
@@ -92,8 +92,8 @@ export const DEFAULT_BOUNDS: Readonly<
 > = Object.freeze({
   classical_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01], upper: [30, 30, 60, 60, 50, 5] }),
   sta_smc: Object.freeze({ lower: [1, 0.5, 0.1, 0.1, 0.5, 0.5], upper: [40, 39, 30, 30, 40, 40] }),
-  adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 40, 40, 5] }),
-  hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 40, 30, 40] }),
+  adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 80, 60, 5] }),
+  hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 80, 30, 60] }),
   lqr: Object.freeze({
     lower: [-200, -2000, -2000, -200, -400, -400],
     upper: [200, 2000, 2000, 200, 400, 400],
