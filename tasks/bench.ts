@@ -13,6 +13,7 @@ import { type Config, loadConfig } from "../config/mod.ts";
 import { createController } from "../factory/mod.ts";
 import { PSOTuner } from "../optimizer/mod.ts";
 import { type BatchParticle, createPlant, simulate, simulateBatch } from "../plant/mod.ts";
+import { runStudy } from "../study/mod.ts";
 import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
 import {
   checkOutputPaths,
@@ -29,6 +30,7 @@ import {
 export const BENCH_OPTIONS = {
   quick: { type: "boolean", description: "3 repetitions instead of 7, and 20 tuning iterations" },
   "skip-tuning": { type: "boolean", description: "measure the kernel and single runs only" },
+  "skip-study": { type: "boolean", description: "leave out the default study (deno task study)" },
   json: { type: "string", arg: "<path>", description: "results JSON (default results/bench.json)" },
   readme: { type: "boolean", description: "rewrite README.md's benchmark block from the results" },
   help: { type: "boolean", short: "h", description: "this text" },
@@ -231,6 +233,23 @@ export async function main(args: string[]): Promise<number> {
       value: nominal.seconds,
       unit: "s",
       note: `${nominal.sims} simulations`,
+    });
+  }
+  if (!values["skip-study"]) {
+    const study = config.study;
+    const mc = values.quick ? 200 : study.monte_carlo.runs, grid = values.quick ? 21 : study.basin.grid;
+    const started = performance.now();
+    const { result } = await runStudy(config, { monteCarloRuns: mc, grid, workers: 2 });
+    const seconds = (performance.now() - started) / 1000;
+    const types = Object.keys(result.controllers).length;
+    const runs = types * (1 + Object.keys(config.disturbances).length + mc + grid * grid);
+    add({
+      name: `default study, ${types} controllers, 2 Workers`,
+      value: seconds,
+      unit: "s",
+      note: `${runs} simulations (${grid}×${grid} basin, ${mc} Monte-Carlo, ${
+        Object.keys(config.disturbances).length
+      } disturbances, nominal each); target < 30 s on 2 cores`,
     });
   }
   const cpu = await cpuName();

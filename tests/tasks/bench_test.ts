@@ -19,7 +19,7 @@ Deno.test("bench main() --quick --skip-tuning measures the kernel and writes its
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/bench.json`;
-    assert.equal(await main(["--quick", "--skip-tuning", "--json", path]), 0);
+    assert.equal(await main(["--quick", "--skip-tuning", "--skip-study", "--json", path]), 0);
     const data = JSON.parse(await Deno.readTextFile(path));
     const names = data.entries.map((e: { name: string }) => e.name);
     assert.equal(names.length, 4);
@@ -65,7 +65,7 @@ Deno.test("bench main() refuses a --json path it cannot write before measuring a
         [dir, /^--json: cannot write ".*": it is a folder/],
       ] as const
     ) {
-      const { result, out, err } = await captured(() => main(["--quick", "--skip-tuning", "--json", path]));
+      const { result, out, err } = await captured(() => main(["--quick", "--skip-tuning", "--skip-study", "--json", path]));
       assert.equal(result, EXIT.usage);
       assert.deepEqual(out, [], "measurements were printed, so the benchmark ran");
       assert.match(err.join("\n"), message);
@@ -80,7 +80,7 @@ Deno.test("bench main() --help prints the usage text and exits 0", async () => {
   const { result, out } = await captured(() => main(["--help"]));
   assert.equal(result, EXIT.ok);
   assert.deepEqual(out, [BENCH_USAGE]);
-  for (const flag of ["--quick", "--skip-tuning", "--json <path>", "--readme", "-h, --help"]) {
+  for (const flag of ["--quick", "--skip-tuning", "--skip-study", "--json <path>", "--readme", "-h, --help"]) {
     assert.ok(BENCH_USAGE.includes(flag), flag);
   }
 });
