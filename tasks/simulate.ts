@@ -193,9 +193,12 @@ function gainsOrigin(config: Config, type: string): string {
   // Same precedence as createController(); a custom registered type has no config section.
   if (!(CONTROLLER_TYPES as readonly string[]).includes(type)) return "registry default";
   const t = type as ControllerType;
-  return config.controllers[t].gains !== undefined
-    ? `controllers.${t}.gains`
-    : `controller_defaults.${t}.gains`;
+  if (config.controllers[t].gains !== undefined) return `controllers.${t}.gains`;
+  if ((config.controller_defaults as Partial<Record<ControllerType, unknown>>)[t] !== undefined) {
+    return `controller_defaults.${t}.gains`;
+  }
+  // lqr without configured gains: the factory designs K from controllers.lqr.Q and R.
+  return t === "lqr" ? "designed from controllers.lqr.Q and R" : "registry default";
 }
 
 /** A per-step signal as a staircase: each value held from t_k to t_{k+1}, as the plant saw it. */
