@@ -665,7 +665,13 @@ const PARAM_CASES: readonly ParamCase[] = [
   { type: "adaptive_smc", key: "leak", value: 0.5, internal: { K: 20 }, changes: ["state.K"] },
   // At a state with |σ| = 0.5, between the shipped dead zone (0.05) and 1: a dead zone of 1
   // contains it, so K freezes.
-  { type: "adaptive_smc", key: "dead_zone", value: 1, s: withSigma("adaptive_smc", 0.5), changes: ["state.K"] },
+  {
+    type: "adaptive_smc",
+    key: "dead_zone",
+    value: 1,
+    s: withSigma("adaptive_smc", 0.5),
+    changes: ["state.K"],
+  },
   { type: "adaptive_smc", key: "adapt_rate_limit", value: 0.001, changes: ["state.K"] },
   // A K below K_min (e.g. carried over from a run with a lower K_min) is pulled up to K_min.
   { type: "adaptive_smc", key: "K_min", value: 1, internal: { K: 0.5 }, changes: ["state.K"] },
