@@ -422,7 +422,7 @@ Deno.test("createSurface() gives d > 0 at upright for every shipped surface, ≈
 });
 
 Deno.test("createSurface(): a full model's d varies with the angles, the simplified model's does not", () => {
-  // The angles below (0.2, 0.3, 0.4 rad) are properties of the nominal-table surface.
+  // How far d drops at 0.2 and 0.4 rad is a property of the surface: the nominal-table one.
   const [k1, k2, l1, l2] = NOMINAL_TABLE_GAINS.classical_smc;
   const params = CONFIG.controllers.classical_smc;
   const make = (model: "full" | "simplified") =>
@@ -439,7 +439,7 @@ Deno.test("createSurface(): a full model's d varies with the angles, the simplif
 });
 
 Deno.test("a full-model controller's d crosses zero near 0.3 rad with the links bent opposite ways; the floor applies", () => {
-  // The angles below (0.2, 0.3, 0.4 rad) are properties of the nominal-table surface.
+  // Where d crosses zero (near 0.3 rad) is a property of the surface: the nominal-table one.
   const [k1, k2, l1, l2] = NOMINAL_TABLE_GAINS.classical_smc;
   const base = CONFIG.controllers.classical_smc;
   const out = new Float64Array(4);

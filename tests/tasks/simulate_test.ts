@@ -161,15 +161,14 @@ Deno.test("main() runs the default classical controller: upright, settled within
   // The largest force is the first one: u(0) of the shipped classical gains at the initial state,
   // computed here by the controller directly (25.058 N with the shipped gains; the nominal table's
   // 17.126 N is checked in tests/controllers/controllers_test.ts).
-  const first = createController("classical_smc", { config: loadConfig(CONFIG) })
-    .computeControl(loadConfig(CONFIG).simulation.initial_state).u;
-  assert.equal(m.maxU, Math.abs(first));
+  const config = loadConfig(CONFIG);
+  const first = createController("classical_smc", { config }).computeControl(config.simulation.initial_state);
+  assert.equal(m.maxU, Math.abs(first.u));
   assert.ok((m.maxX as number) < 0.5);
   assert.ok((m.maxTheta1 as number) >= 0.05 && (m.maxTheta2 as number) >= 0.03);
   assert.ok((m.controlEnergy as number) > 0);
   assert.equal(m.samples, 1001);
   // The default cost is the nominal control cost the tuner uses for this run.
-  const config = loadConfig(CONFIG);
   const run = simulate({
     plant: createPlant(config.physics, { model: "full" }),
     controller: createController("classical_smc", { config }),
