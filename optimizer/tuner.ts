@@ -12,6 +12,7 @@ import { type Config, CONTROLLER_TYPES, loadConfig } from "../config/mod.ts";
 import {
   canonicalControllerType,
   controllerRegistry,
+  createController,
   ensureConfig,
   getControllerInfo,
   validateGains,
@@ -79,7 +80,13 @@ export interface PSOTunerOptions {
    * about 4 tasks per Worker.
    */
   readonly chunkSize?: number;
-  /** Put the configured gains in the initial swarm (default true), so tuning never ends worse. */
+  /**
+   * Put the type's default gains for this config in the initial swarm (default true), so tuning
+   * never ends worse than them: the gains `createController(type, { config })` runs with
+   * (`controllers.<type>.gains`, `controller_defaults.<type>.gains`, gains designed from the config
+   * such as lqr's K from `controllers.lqr.Q` and `R`, or the registry default), when they lie in the
+   * bounds.
+   */
   readonly includeConfiguredGains?: boolean;
   /** Stops the run; the result then carries the best so far and exit reason "aborted". */
   readonly signal?: AbortSignal;
@@ -234,7 +241,8 @@ export class PSOTuner {
    * @returns The best gains and the run's record.
    * @throws The backend's or the pool's error when evaluating fails (a `SuppressedError` holding
    * both when closing the backend fails too); `signal.reason` when aborted before the first
-   * iteration completed.
+   * iteration completed; the factory's error when the type's default gains cannot be made (an lqr
+   * design that fails) while `includeConfiguredGains` is on.
    */
   async optimize(fitness?: Fitness): Promise<TunerResult> {
     const started = performance.now();
@@ -324,11 +332,12 @@ export class PSOTuner {
     const opts = this.#options, type = this.controllerType, pso = this.config.pso;
     const initial: number[][] = [];
     if (opts.includeConfiguredGains !== false && !fitness) {
-      const configured = this.config.controllers[type as keyof Config["controllers"]]?.gains ??
-        this.config.controller_defaults[type as keyof Config["controller_defaults"]]?.gains;
-      if (configured && configured.every((g, i) => g >= this.lower[i] && g <= this.upper[i])) {
-        initial.push([...configured]);
-      }
+      // Whatever the factory resolves by its gain precedence, not only the configured gains: a type
+      // with no configured gains (lqr designs its K from Q and R; a custom type has its registry
+      // default) would otherwise start from a random swarm alone and could end above the default
+      // cost the tune task reports for the same gains.
+      const defaults = createController(type, { config: this.config }).gains;
+      if (defaults.every((g, i) => g >= this.lower[i] && g <= this.upper[i])) initial.push([...defaults]);
     }
     return {
       lower: this.lower,

@@ -13,6 +13,14 @@ import {
 } from "../../../plant/mod.ts";
 import { createController, DEFAULT_PHYSICS } from "../../../factory/mod.ts";
 import type { ControllerType, Integrator, PlantModel } from "../../../config/mod.ts";
+import { NOMINAL_TABLE_GAINS } from "../../fixtures/robust_gains.ts";
+
+/**
+ * The gains of every golden run: the registry defaults when undisturbed.json was generated (the
+ * nominal table). Passed explicitly, so the golden stays a statement about the plant and the
+ * simulation loop, not about whichever gains the registry ships now.
+ */
+export const GOLDEN_GAINS: Readonly<Record<string, readonly number[]>> = NOMINAL_TABLE_GAINS;
 
 /** One single-run golden case. */
 export interface GoldenCase {
@@ -100,7 +108,7 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
 export function runCase(c: GoldenCase, extra: Record<string, unknown> = {}): Trajectory {
   return simulate({
     plant: createPlant(DEFAULT_PHYSICS, { model: c.model }),
-    controller: createController(c.controller, { dt: c.dt }),
+    controller: createController(c.controller, { dt: c.dt, gains: GOLDEN_GAINS[c.controller] }),
     x0: c.x0,
     dt: c.dt,
     duration: c.duration,
@@ -115,7 +123,7 @@ export function runBatchCase(extra: Record<string, unknown> = {}): BatchWorkspac
   const types: ControllerType[] = ["classical_smc", "sta_smc", "adaptive_smc"];
   const particles = types.map((type, i) => ({
     plant: createPlant({ ...DEFAULT_PHYSICS, cart_mass: DEFAULT_PHYSICS.cart_mass * (1 + 0.05 * i) }),
-    kernel: createController(type, { dt: 0.01 }).kernel,
+    kernel: createController(type, { dt: 0.01, gains: GOLDEN_GAINS[type] }).kernel,
     x0: [0, 0.05 + 0.02 * i, -0.03, 0, 0, 0],
   }));
   return simulateBatch({ particles, dt: 0.01, steps: 600, ...extra });
