@@ -218,6 +218,7 @@ const costFunction = mapping({
     settling_time: number(positive),
     max_cart_position: number(positive),
     final_window: number(nonNegative),
+    final_cart_position: nullableNumber(positive),
   }),
 });
 

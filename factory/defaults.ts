@@ -80,9 +80,9 @@ export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
  */
 export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
   classical_smc: Object.freeze([0.648639, 2.495829, 14.747594, 19.831842, 15.273906, 4.99144]),
-  sta_smc: Object.freeze([13.212595, 0.590008, 0.331838, 1.993521, 39.999957, 9.014612]),
-  adaptive_smc: Object.freeze([0.432322, 4.049009, 44.917903, 7.820448, 0.01467]),
-  hybrid_adaptive_sta_smc: Object.freeze([0.524934, 44.59982, 4.438366, 8.930893]),
+  sta_smc: Object.freeze([13.009988, 0.500544, 0.328036, 1.991745, 39.999968, 8.949671]),
+  adaptive_smc: Object.freeze([0.171357, 1.699123, 60.514073, 8.559246, 0.030939]),
+  hybrid_adaptive_sta_smc: Object.freeze([0.184727, 59.674114, 1.775338, 9.037807]),
   lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 

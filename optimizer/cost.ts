@@ -208,9 +208,11 @@ export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakd
  * With t_s the settling time (the time from which |θ1|, |θ2| < band hold to the end; T for a run
  * that did not complete) and X the largest |x|: every run pays `weight·max(0, t_s − (T − final_window))/T`
  * (it must be inside the band over the final window), and the nominal run also pays
- * `weight·(max(0, t_s − settling_time)/T + max(0, X − max_cart_position))`, per second of lateness
- * over T and per metre of excess. The plain integrals alone favour surfaces whose slow cart mode
- * settles late; the hinge leaves runs that meet the targets untouched.
+ * `weight·(max(0, t_s − settling_time)/T + max(0, X − max_cart_position) + max(0, X_f − final_cart_position))`,
+ * per second of lateness over T and per metre of excess, with X_f the largest |x| over the final
+ * window (the cart back near the origin at the end; `final_cart_position: null` drops that term).
+ * The plain integrals alone favour surfaces whose slow cart mode settles late; the hinge leaves runs
+ * that meet the targets untouched (docs/tuning.md#constraints).
  *
  * @example Usage
  * ```ts ignore
@@ -248,11 +250,18 @@ export function constraintPenaltyAt(
   }
   let penalty = Math.max(0, settle - (T - c.final_window)) / T;
   if (nominal) {
+    // Samples from this index on lie in the final window (the last final_window seconds).
+    const finalFrom = Math.max(0, Math.round((T - c.final_window) / s.dt));
+    let maxXFinal = 0;
     for (let k = 0; k <= n; k++) {
       const v = Math.abs(x[xo + k * STATE_SIZE]);
       if (v > maxX) maxX = v;
+      if (k >= finalFrom && v > maxXFinal) maxXFinal = v;
     }
+    // A run that ended early never reached the final window: its cart term is the whole excursion.
+    if (n < finalFrom) maxXFinal = maxX;
     penalty += Math.max(0, settle - c.settling_time) / T + Math.max(0, maxX - c.max_cart_position);
+    if (c.final_cart_position !== null) penalty += Math.max(0, maxXFinal - c.final_cart_position);
   }
   // A diverged run has non-finite states; its cost is the full penalty already.
   return Number.isFinite(penalty) ? c.weight * penalty : c.weight;

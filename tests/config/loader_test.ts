@@ -90,7 +90,7 @@ Deno.test("loadConfig() loads the shipped config.yaml", () => {
   // Spot checks of the values config.yaml ships (the robust-tuned defaults and widened bounds).
   assert.deepEqual(
     config.controller_defaults.sta_smc.gains,
-    [13.212595, 0.590008, 0.331838, 1.993521, 39.999957, 9.014612],
+    [13.009988, 0.500544, 0.328036, 1.991745, 39.999968, 8.949671],
   );
   assert.equal(config.controllers.adaptive_smc.K_min, 0.1);
   assert.equal(config.controllers.hybrid_adaptive_sta_smc.k_max, 50);

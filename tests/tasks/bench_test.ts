@@ -65,7 +65,9 @@ Deno.test("bench main() refuses a --json path it cannot write before measuring a
         [dir, /^--json: cannot write ".*": it is a folder/],
       ] as const
     ) {
-      const { result, out, err } = await captured(() => main(["--quick", "--skip-tuning", "--skip-study", "--json", path]));
+      const { result, out, err } = await captured(() =>
+        main(["--quick", "--skip-tuning", "--skip-study", "--json", path])
+      );
       assert.equal(result, EXIT.usage);
       assert.deepEqual(out, [], "measurements were printed, so the benchmark ran");
       assert.match(err.join("\n"), message);
@@ -80,7 +82,9 @@ Deno.test("bench main() --help prints the usage text and exits 0", async () => {
   const { result, out } = await captured(() => main(["--help"]));
   assert.equal(result, EXIT.ok);
   assert.deepEqual(out, [BENCH_USAGE]);
-  for (const flag of ["--quick", "--skip-tuning", "--skip-study", "--json <path>", "--readme", "-h, --help"]) {
+  for (
+    const flag of ["--quick", "--skip-tuning", "--skip-study", "--json <path>", "--readme", "-h, --help"]
+  ) {
     assert.ok(BENCH_USAGE.includes(flag), flag);
   }
 });
