@@ -420,7 +420,10 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
       export: "buildLQR",
     },
   } as const;
-  const builtinsModule = await import("../../factory/builtins.ts") as Record<string, unknown>;
+  // Every built-in names the same module, in factory/, as its source: a Worker imports it by that URL.
+  const builtinsUrl = getControllerInfo("classical_smc").source.module;
+  assert.ok(builtinsUrl.startsWith(new URL("../../factory/", import.meta.url).href), builtinsUrl);
+  const builtinsModule = await import(builtinsUrl) as Record<string, unknown>;
   for (const type of TYPES) {
     const info = getControllerInfo(type);
     assert.ok(Object.isFrozen(info));
@@ -434,7 +437,7 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(info.aliases, expected[type].aliases);
     assert.equal(info.stateful, expected[type].stateful);
     assert.equal(info.stateful, Object.keys(createController(type).initialState()).length > 0);
-    assert.equal(info.source.module, new URL("../../factory/builtins.ts", import.meta.url).href);
+    assert.equal(info.source.module, builtinsUrl);
     assert.equal(info.source.export, expected[type].export);
     // The source export has the registry's signature: called with ControllerCreateOptions it builds
     // the same controller as createController.
