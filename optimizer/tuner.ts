@@ -32,7 +32,7 @@ import type { PSOResult } from "./pso_swarm.ts";
 import { createScenarios } from "./scenarios.ts";
 import type { ControllerSourceTask } from "./tuner_tasks.ts";
 import { isThenable } from "./values.ts";
-import type { WorkerPool } from "./worker_pool.ts";
+import type { WorkerPool } from "../workers/mod.ts";
 
 export type { FitnessReference } from "./fitness.ts";
 
