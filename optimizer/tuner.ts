@@ -1,6 +1,6 @@
 /**
  * `PSOTuner`: tunes a controller's gains with the PSO engine on the robust control cost, fanning
- * particles out to a pool of Workers (SPEC 5).
+ * particles out to a pool of Workers (docs/tuning.md#the-tuner).
  *
  * Reproducibility: the engine draws every random number on the main thread and the cost of a
  * particle is a pure function of its gains (the scenarios are fixed for the run), so a seed gives

@@ -1,5 +1,5 @@
 /**
- * Tests of the controller factory (SPEC 4): hostile gains, aliases, gain precedence, config
+ * Tests of the controller factory (docs/factory.md): hostile gains, aliases, gain precedence, config
  * handling, the info functions, the registry defaults against config.yaml, and custom registration.
  */
 import assert from "assert";
@@ -448,7 +448,8 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(fromSource.computeControl(state), viaFactory.computeControl(state));
     assert.equal("create" in info, false, "the constructor is not part of the public info");
     assert.equal("designGains" in info, false, "nor is the design hook");
-    // The registry's defaults and bounds are valid gains (SPEC 5: bounds inside the validity domain).
+    // The registry's defaults and bounds are valid gains (docs/tuning.md#gain-bounds: bounds inside the
+    // validity domain).
     assert.equal(validateGains(type, info.defaultGains).ok, true);
     assert.equal(validateGains(type, info.bounds.lower).ok, true);
     for (let i = 0; i < info.gainCount; i++) {

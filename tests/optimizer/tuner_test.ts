@@ -1,6 +1,6 @@
 /**
- * Tests of PSOTuner (SPEC 5): bit-identical results whatever the number of Workers, the tuned cost
- * against the configured gains, feasibility of the result, custom fitness (function and module
+ * Tests of PSOTuner (docs/tuning.md#the-tuner): bit-identical results whatever the number of Workers, the
+ * tuned cost against the configured gains, feasibility of the result, custom fitness (function and module
  * reference), failing fitness, abort, option errors, and that every Worker it starts is terminated.
  *
  * Runs are tiny (≤ 20 particles, ≤ 40 iterations, ≤ 3 scenarios): the properties do not depend on
@@ -487,19 +487,34 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
     );
   });
   await t.step("too many steps", () => {
-    const long = {
+    // The configuration caps a run at CONFIG_LIMITS.maxSimulationSamples (1 000 000 samples): a longer
+    // run is a ConfigError naming simulation.duration before any buffer is sized.
+    const tooLong = {
       ...structuredClone(config),
       simulation: { ...config.simulation, duration: 1e5, dt: 1e-3 },
     };
+    assert.throws(
+      () => new PSOTuner({ controllerType: "sta_smc", config: tooLong, scenarios: 10 }),
+      /^ConfigError: [^]*simulation\.duration: 100000 s at dt 0\.001 asks for 100000001 samples/,
+    );
+    // Within that cap, the steps of one run times the scenarios can still exceed the buffer limit.
+    const long = {
+      ...structuredClone(config),
+      simulation: { ...config.simulation, duration: 999, dt: 1e-3 },
+    };
     for (
       const build of [
-        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 10 }),
-        () => createEvaluator({ ...new PSOTuner({ ...STA_RUN, numWorkers: 0 }).setup, config: long }),
+        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 20 }),
+        () =>
+          createEvaluator({
+            ...new PSOTuner({ ...STA_RUN, scenarios: 20, numWorkers: 0 }).setup,
+            config: long,
+          }),
       ]
     ) {
       assert.throws(
         build,
-        /^RequestTooLargeError: evaluation buffers: .* = (10|3) × 800000006 doubles = (61035\.2|18310\.5) MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 100000 \/ 0\.001 = 100000000;/,
+        /^RequestTooLargeError: evaluation buffers: .* = 20 × 7992006 doubles = 1219\.5 MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 999 \/ 0\.001 = 999000;/,
       );
     }
   });

@@ -158,7 +158,8 @@ Deno.test("main() runs the default classical controller: upright, settled within
   assert.equal(m.failTime, null);
   assert.equal(m.settled, true);
   assert.ok((m.settlingTime as number) > 0.5 && (m.settlingTime as number) < 3, `settling ${m.settlingTime}`);
-  // The largest force is the first one, which SPEC 3 gives as 17.125918006 N.
+  // The largest force is the first one, which docs/controllers.md#cross-implementation-check gives as
+  // 17.125918006 N.
   assert.ok(Math.abs((m.maxU as number) - 17.125918006) < 1e-6);
   assert.ok((m.maxX as number) < 0.5);
   assert.ok((m.maxTheta1 as number) >= 0.05 && (m.maxTheta2 as number) >= 0.03);
