@@ -31,7 +31,7 @@ import type { PSOOptions } from "./pso_options.ts";
 import type { PSOResult } from "./pso_swarm.ts";
 import { createScenarios } from "./scenarios.ts";
 import type { ControllerSourceTask } from "./tuner_tasks.ts";
-import { isThenable } from "./values.ts";
+import { isThenable } from "../gains/mod.ts";
 import type { WorkerPool } from "../workers/mod.ts";
 
 export type { FitnessReference } from "./fitness.ts";
