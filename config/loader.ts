@@ -7,6 +7,7 @@
  * @module
  */
 import { parseDocument } from "yaml";
+import { deepFreeze } from "../gains/mod.ts";
 import { applyEnv, blame, ENV_PREFIX } from "./env.ts";
 import { ConfigError, type ConfigIssue, ROOT_PATH, toConfigIssues } from "./errors.ts";
 import { configSchema, physicsWarnings } from "./schema.ts";
@@ -44,14 +45,6 @@ export interface ConfigOptions {
   readonly onWarning?: (message: string) => void;
   /** Name of the configuration's origin (a file path), shown in the error header. */
   readonly source?: string;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Adaptive sliding-mode controller with a leaky, rate-limited, bounded switching gain (SPEC 3).
+ * Adaptive sliding-mode controller with a leaky, rate-limited, bounded switching gain
+ * (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·(θ̇1 + λ1·θ1) + k2·(θ̇2 + λ2·θ2), v = −K·sat(σ, ε) − α·σ, u = (v − f)/d,
  * K̇ = γ·|σ| − leak·(K − K_init) outside the dead zone |σ| ≤ dead_zone and 0 inside it, K̇ clipped to

@@ -1,5 +1,5 @@
 /**
- * Classical sliding-mode controller with a boundary layer (SPEC 3).
+ * Classical sliding-mode controller with a boundary layer (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·θ̇1 + k2·θ̇2 − λ1·θ1 + λ2·θ2, v = −K·sat(σ, ε) − kd·σ, u = (v − f)/d.
  *

@@ -21,7 +21,7 @@ export interface ControlOutput {
   readonly lowControllability: boolean;
 }
 
-/** The common contract of every controller (SPEC 3). */
+/** The common contract of every controller (docs/controllers.md#the-controller-contract). */
 export interface Controller {
   /** Canonical type name. */
   readonly type: string;

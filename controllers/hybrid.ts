@@ -1,6 +1,6 @@
 /**
  * Hybrid adaptive super-twisting sliding-mode controller (after Shtessel, Taleb & Plestan 2012),
- * SPEC 3.
+ * docs/controllers.md#reaching-laws.
  *
  * σ = kc·(ẋ + λc·x) − c1·(θ̇1 + λ1·θ1) + c2·(θ̇2 + λ2·θ2),
  * v = −k1·√|σ|·sat(σ, ε) + u_int − kd·σ, u = (v − f)/d;

@@ -9,8 +9,7 @@ import type { LqrConfig, PhysicsConfig } from "../config/mod.ts";
 import { type Complex, LinearAnalysisError, linearize, lqr } from "../linear/mod.ts";
 import { type ControlKernel, createPlant, STATE_SIZE } from "../plant/mod.ts";
 import { buildController, type Controller } from "./controller.ts";
-import { describeValue } from "./describe.ts";
-import { assertValidGains } from "../gains/mod.ts";
+import { assertValidGains, describeValue } from "../gains/mod.ts";
 
 /**
  * A gain designed by {@linkcode designLqrGains}.

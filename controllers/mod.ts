@@ -35,7 +35,6 @@ export {
   GainValidationError,
   validateGainVector,
 } from "../gains/mod.ts";
-export { describeValue } from "./describe.ts";
 export { createClassicalSMC } from "./classical.ts";
 export { createSuperTwistingSMC } from "./super_twisting.ts";
 export { createAdaptiveSMC } from "./adaptive.ts";

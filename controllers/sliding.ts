@@ -1,10 +1,10 @@
 /**
  * Pieces shared by every sliding-mode controller: the smooth sign `sat`, the sliding surface
  * `σ = L·q̇ + Λ·q`, the equivalent-control terms `d = L·M⁻¹·B` and
- * `f = L·M⁻¹·(Q_f − C·q̇ − G) + Λ·q̇` taken from the controller's own model (SPEC 3), and the one
- * builder that combines a surface with a reaching law into a controller: `u = (v − f)/d`, limited
- * to ±max_force. Each controller file supplies only its surface weights, its reaching law v and its
- * internal state.
+ * `f = L·M⁻¹·(Q_f − C·q̇ − G) + Λ·q̇` taken from the controller's own model
+ * (docs/controllers.md#equivalent-control), and the one builder that combines a surface with a reaching law
+ * into a controller: `u = (v − f)/d`, limited to ±max_force. Each controller file supplies only its surface
+ * weights, its reaching law v and its internal state.
  *
  * @module
  */

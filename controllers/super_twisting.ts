@@ -1,5 +1,6 @@
 /**
- * Super-twisting sliding-mode controller (Levant 1993) with the equivalent control (SPEC 3).
+ * Super-twisting sliding-mode controller (Levant 1993) with the equivalent control
+ * (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·(θ̇1 + λ1·θ1) + k2·(θ̇2 + λ2·θ2),
  * v = −K1·√|σ|·sat(σ, ε) + z, ż = −K2·sat(σ, ε), u = (v − f)/d. Requires K1 > K2.

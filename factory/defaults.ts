@@ -8,7 +8,7 @@
 import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/mod.ts";
 import { designLqrGains } from "../controllers/mod.ts";
 
-/** Shipped physics (SPEC 2). */
+/** Shipped physics (docs/model.md#parameters). */
 export const DEFAULT_PHYSICS: Readonly<PhysicsConfig> = Object.freeze({
   cart_mass: 1.5,
   pendulum1_mass: 0.2,
@@ -86,7 +86,7 @@ export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> 
   lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 
-/** Default PSO bounds (SPEC 5): inside the gains' validity domain; signs free for lqr. */
+/** Default PSO bounds (docs/tuning.md#gain-bounds): inside the gains' validity domain; signs free for lqr. */
 export const DEFAULT_BOUNDS: Readonly<
   Record<ControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
 > = Object.freeze({

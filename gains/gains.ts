@@ -1,10 +1,11 @@
 /**
  * Gain metadata: the controller types, the names of each type's gains, and the one gain validator
- * used by controller creation, config loading and PSO pre-filtering. A leaf module: it imports
- * nothing from the project, so config/ and controllers/ can both depend on it without a cycle.
+ * used by controller creation, config loading and PSO pre-filtering. It imports nothing from outside
+ * gains/, so config/ and controllers/ can both depend on it without a cycle.
  *
  * @module
  */
+import { describeValue } from "./values.ts";
 
 /**
  * The canonical controller types: four sliding-mode controllers and the linear-quadratic
@@ -126,14 +127,6 @@ export const GAIN_NAMES: Readonly<Record<ControllerType, readonly string[]>> = O
 // negative), so lqr gains only need to be finite; every sliding-mode gain must be positive.
 const SIGN_FREE: ReadonlySet<string> = new Set<ControllerType>(["lqr"]);
 
-function describe(value: unknown): string {
-  if (typeof value === "string") return `"${value}"`;
-  if (typeof value === "number") return String(value);
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array`;
-  return typeof value;
-}
-
 /**
  * Checks a gain vector against the rules of its controller type: the right count, every gain a
  * finite number, greater than 0 for every type but lqr (whose gains are signed), and for
@@ -166,7 +159,7 @@ export function validateGainVector(
       index: -1,
       name: "gains",
       message: `${type} gains: must be an array of ${names.length} numbers (${names.join(", ")}), got ${
-        describe(gains)
+        describeValue(gains)
       }`,
     });
     return { ok: false, errors };
@@ -184,7 +177,11 @@ export function validateGainVector(
     const v = values[i];
     const where = `${type} gain ${names[i]} (index ${i})`;
     if (typeof v !== "number") {
-      errors.push({ index: i, name: names[i], message: `${where}: must be a number, got ${describe(v)}` });
+      errors.push({
+        index: i,
+        name: names[i],
+        message: `${where}: must be a number, got ${describeValue(v)}`,
+      });
     } else if (!Number.isFinite(v)) {
       errors.push({ index: i, name: names[i], message: `${where}: must be finite, got ${v}` });
     } else if (v <= 0 && !SIGN_FREE.has(type)) {

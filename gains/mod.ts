@@ -1,6 +1,8 @@
 /**
  * Gain metadata shared by config/ and controllers/: the controller types, each type's gain names
- * and the one gain validator. A leaf folder: it imports nothing from the rest of the project.
+ * and the one gain validator; and the small value helpers every folder shares (the value describer
+ * of error messages, a cycle-safe deep freeze, a promise-like check). A leaf folder: it imports
+ * nothing from the rest of the project.
  *
  * @example Usage
  * ```ts
@@ -24,3 +26,4 @@ export {
   type SlidingModeType,
   validateGainVector,
 } from "./gains.ts";
+export { deepFreeze, describeValue, isThenable } from "./values.ts";

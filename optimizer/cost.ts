@@ -1,6 +1,6 @@
 /**
- * The control cost of a closed-loop run (SPEC 5): normalised, weighted integrals of the state error,
- * the control effort, the control rate and σ, plus a penalty for a run that fails.
+ * The control cost of a closed-loop run (docs/tuning.md#control-cost): normalised, weighted integrals of the
+ * state error, the control effort, the control rate and σ, plus a penalty for a run that fails.
  *
  * @module
  */
@@ -24,7 +24,10 @@ export interface CostSettings {
   readonly dt: number;
   /** The requested horizon T (a run that fails at t_f pays penalty·(T − t_f)/T). */
   readonly duration: number;
-  /** SPEC 7's acceptance targets, enforced by {@linkcode constraintPenaltyAt}. */
+  /**
+   * The acceptance targets of docs/acceptance.md#nominal-control, enforced by {@linkcode
+   * constraintPenaltyAt}.
+   */
   readonly constraints: CostFunctionConfig["constraints"];
 }
 
@@ -144,7 +147,7 @@ export function costOfBatchRun(ws: BatchWorkspace, p: number, s: CostSettings): 
 }
 
 /**
- * The control cost of one trajectory (SPEC 5), with its parts.
+ * The control cost of one trajectory (docs/tuning.md#control-cost), with its parts.
  *
  * The parts add up to `total` (up to rounding); a diverged or empty run is all failure penalty, as
  * in {@linkcode costAt}.
@@ -202,8 +205,8 @@ export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakd
 }
 
 /**
- * The hinge penalty that enforces SPEC 7's acceptance targets in the tuner's robust cost
- * (`cost_function.constraints`; 0 when `weight` is 0 or the run meets them).
+ * The hinge penalty that enforces the acceptance targets of docs/acceptance.md#nominal-control in the tuner's
+ * robust cost (`cost_function.constraints`; 0 when `weight` is 0 or the run meets them).
  *
  * With t_s the settling time (the time from which |θ1|, |θ2| < band hold to the end; T for a run
  * that did not complete) and X the largest |x|: every run pays `weight·max(0, t_s − (T − final_window))/T`

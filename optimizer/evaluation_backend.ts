@@ -18,9 +18,9 @@ import {
   TaskTimeoutError,
   WorkerCrashedError,
   WorkerLoadError,
+  WorkerPool,
   WorkerTaskError,
-} from "./worker_errors.ts";
-import { WorkerPool } from "./worker_pool.ts";
+} from "../workers/mod.ts";
 
 /**
  * Evaluates the batches of one `optimize()` call.

@@ -2,7 +2,7 @@
  * The optimiser: a seeded PRNG we own and a generic particle swarm engine (ask/tell and the
  * {@linkcode optimize} driver), usable on any objective; the control cost and the robust-cost
  * evaluator; `PSOTuner`, which tunes a controller's gains on a pool of Workers (or another
- * {@linkcode EvaluationBackend}); and the Worker pool itself.
+ * {@linkcode EvaluationBackend}); and, re-exported from workers/, the Worker pool it runs on.
  *
  * @example Usage
  * ```ts
@@ -39,29 +39,32 @@ export {
   MAX_WORKERS,
   RequestTooLargeError,
 } from "./limits.ts";
-export { WorkerPool } from "./worker_pool.ts";
-export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool_types.ts";
-export {
-  PoolClosedError,
-  TaskTimeoutError,
-  WorkerCrashedError,
-  WorkerLoadError,
-  WorkerTaskError,
-} from "./worker_errors.ts";
+// The Worker pool the tuner runs on (workers/), re-exported so that a caller of the tuner, which
+// takes a pool and rejects with the pool's errors, needs this one import.
 export {
   isTaskRequest,
   isWorkerMessage,
+  PoolClosedError,
+  type RunOptions,
   type SerializedError,
   serializeError,
   serveWorker,
   type TaskContext,
   type TaskHandler,
   type TaskHandlers,
+  type TaskInfo,
   type TaskRequest,
   type TaskResponse,
+  TaskTimeoutError,
   transfer,
+  WorkerCrashedError,
+  WorkerLoadError,
   type WorkerMessage,
-} from "./worker_protocol.ts";
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerPoolStats,
+  WorkerTaskError,
+} from "../workers/mod.ts";
 export {
   constraintPenaltyAt,
   controlCost,

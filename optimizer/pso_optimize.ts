@@ -6,7 +6,8 @@
  */
 import { DEFAULT_PENALTY, type PSOOptions } from "./pso_options.ts";
 import { ParticleSwarm, type PSOResult } from "./pso_swarm.ts";
-import { describeValue as describe, isThenable } from "./values.ts";
+import { isThenable } from "../gains/mod.ts";
+import { describeValue as describe } from "./values.ts";
 
 /** A per-particle objective: the cost of one position (a copy the engine reuses next iteration). */
 export type ParticleObjective = (x: Float64Array) => number | Promise<number>;

@@ -1,6 +1,6 @@
 /**
- * The robustness check of SPEC 7: with fixed gains, runs with physics drawn within the configured
- * uncertainty and runs with the initial angles perturbed; a run passes when the pendulum never
+ * The robustness check of docs/acceptance.md#robustness: with fixed gains, runs with physics drawn within the
+ * configured uncertainty and runs with the initial angles perturbed; a run passes when the pendulum never
  * falls and stays inside the angle band over the final window.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
  * `PSOTuner`: tunes a controller's gains with the PSO engine on the robust control cost, fanning
- * particles out to a pool of Workers (SPEC 5).
+ * particles out to a pool of Workers (docs/tuning.md#the-tuner).
  *
  * Reproducibility: the engine draws every random number on the main thread and the cost of a
  * particle is a pure function of its gains (the scenarios are fixed for the run), so a seed gives
@@ -32,8 +32,8 @@ import type { PSOOptions } from "./pso_options.ts";
 import type { PSOResult } from "./pso_swarm.ts";
 import { createScenarios } from "./scenarios.ts";
 import type { ControllerSourceTask } from "./tuner_tasks.ts";
-import { isThenable } from "./values.ts";
-import type { WorkerPool } from "./worker_pool.ts";
+import { isThenable } from "../gains/mod.ts";
+import type { WorkerPool } from "../workers/mod.ts";
 
 export type { FitnessReference } from "./fitness.ts";
 

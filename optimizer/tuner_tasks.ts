@@ -15,7 +15,7 @@
  */
 import { createEvaluator, type EvaluationSetup, type Evaluator } from "./evaluate.ts";
 import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
-import { type Transfer, transfer } from "./worker_protocol.ts";
+import { type Transfer, transfer } from "../workers/mod.ts";
 import { controllerRegistry, type ControllerSource, registerController } from "../factory/mod.ts";
 
 /** Where a Worker imports a custom (non-built-in) controller type from. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { createTunerHandlers } from "./tuner_tasks.ts";
-import { serveWorker } from "./worker_protocol.ts";
+import { serveWorker } from "../workers/mod.ts";
 
 export type {
   EvaluateResult,

@@ -1,6 +1,9 @@
 /**
  * Small checks on untrusted values shared by the optimiser's modules: how a bad value is named in
- * an error message, and what counts as an array or a promise.
+ * an error message, and what counts as an array. The describer differs from gains/'s
+ * `describeValue` on purpose (its messages are pinned by the tests): the optimiser's inputs are
+ * vectors, so an array is named with its length and a typed array by its type. Whether a value is a
+ * promise-like is gains/'s `isThenable`.
  *
  * @module
  */
@@ -47,23 +50,4 @@ export function describeValue(value: unknown): string {
  */
 export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-/**
- * Whether `value` has a callable `then`, so that it must be awaited.
- *
- * @example Usage
- * ```ts
- * import { isThenable } from "./values.ts";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual([isThenable(Promise.resolve(1)), isThenable(1), isThenable({ then: 1 })], [true, false, false]);
- * ```
- *
- * @param value Anything.
- * @returns `true` for a promise or a promise-like object.
- */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }

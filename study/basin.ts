@@ -1,6 +1,7 @@
 /**
  * The basin-of-attraction grid of the study: the θ1 × θ2 starting points (from rest, x = 0) and the
- * summary of which of them settle. Definitions in docs/study.md#basin-of-attraction.
+ * summary of which of them settle. Definitions in docs/study.md#what-it-runs (the grid and its labels)
+ * and docs/study.md#statistics (the largest square).
  *
  * @module
  */

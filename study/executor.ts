@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { WorkerPool } from "../optimizer/mod.ts";
+import { WorkerPool } from "../workers/mod.ts";
 import { type RecordedRun, recordRun, type RecordTask } from "./record.ts";
 import { runChunk, type RunSetup, type RunSpec, SUMMARY_SIZE } from "./runs.ts";
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { serveWorker, transfer } from "../optimizer/mod.ts";
+import { serveWorker, transfer } from "../workers/mod.ts";
 import { type RecordedRun, recordRun, type RecordTask } from "./record.ts";
 import { runChunk, type RunSetup, type RunSpec } from "./runs.ts";
 

@@ -102,8 +102,8 @@ export interface SimulateTaskDeps {
   /** Receives stderr text (default: console.error). */
   readonly stderr?: (text: string) => void;
   /**
-   * The control cost of the run (SPEC 5), printed with the metrics and added to the JSON as `cost`.
-   * Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
+   * The control cost of the run (docs/tuning.md#control-cost), printed with the metrics and added to the JSON
+   * as `cost`. Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
    */
   readonly cost?: (run: Trajectory, config: Config) => number;
   /** Writes the `--plot` file (default: creates the missing folders, then writes). */

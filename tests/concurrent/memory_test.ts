@@ -1,7 +1,7 @@
 /**
- * Memory safety of the factory under concurrency (SPEC 8, scenarios 3, 10 and 11): create,
- * compute and drop controllers by the thousand on Workers and async tasks, and check with a forced
- * GC that nothing is kept.
+ * Memory safety of the factory under concurrency (docs/concurrency.md#scenarios, numbers 3, 10 and 11):
+ * create, compute and drop controllers by the thousand on Workers and async tasks, and check with a forced GC
+ * that nothing is kept.
  *
  * What is measured, and why the bounds mean something: `Deno.memoryUsage().heapUsed` of one
  * isolate (a Worker's own heap, or the main thread's) right after two forced full collections

@@ -1,7 +1,7 @@
 /**
- * PSO under concurrency (SPEC 8, scenarios 4, 5 and 8, and the basic abort, close and leak
- * scenarios): fitness evaluations fanned out to Worker pools by `PSOTuner`, compared with runs on
- * one Worker and on the main thread, with what every Worker saw recorded.
+ * PSO under concurrency (docs/concurrency.md#scenarios, numbers 4, 5 and 8, and the basic abort, close and
+ * leak scenarios): fitness evaluations fanned out to Worker pools by `PSOTuner`, compared with runs on one
+ * Worker and on the main thread, with what every Worker saw recorded.
  *
  * @module
  */

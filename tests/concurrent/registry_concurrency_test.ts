@@ -1,6 +1,6 @@
 /**
- * The controller registry under concurrent readers and writers (SPEC 8, scenarios 6 and 7): async
- * tasks on the main thread that await between steps, and Workers reading their own registries.
+ * The controller registry under concurrent readers and writers (docs/concurrency.md#scenarios, numbers 6 and
+ * 7): async tasks on the main thread that await between steps, and Workers reading their own registries.
  *
  * @module
  */

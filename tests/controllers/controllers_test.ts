@@ -1,13 +1,13 @@
 /**
- * Tests of the four sliding-mode controllers against SPEC 3: the cross-implementation table, the
+ * Tests of the four sliding-mode controllers against docs/controllers.md: the cross-implementation table, the
  * reaching law along trajectories, the equivalent control and its controllability floor, the
  * internal-state updates, and every configured parameter reaching the controller.
  *
- * The reference below is an independent re-implementation of SPEC 3's table: it builds σ from the
- * gains, takes d and f from two evaluations of the model's `derivatives` (q̈(u) is affine in u, so
- * d = L·(q̈(1) − q̈(0)) and f = L·q̈(0) + Λ·q̇), and applies each reaching law and internal-state
- * update as written in the SPEC. The controllers compute d and f in closed form instead, so the two
- * agree up to rounding only.
+ * The reference below is an independent re-implementation of the table in docs/controllers.md#reaching-laws:
+ * it builds σ from the gains, takes d and f from two evaluations of the model's `derivatives` (q̈(u) is
+ * affine in u, so d = L·(q̈(1) − q̈(0)) and f = L·q̈(0) + Λ·q̇), and applies each reaching law and
+ * internal-state update as written in docs/controllers.md. The controllers compute d and f in closed form
+ * instead, so the two agree up to rounding only.
  */
 import assert from "assert";
 import {
@@ -72,7 +72,7 @@ function close(actual: number, expected: number, what: string, rel = REL): void 
 }
 
 // ------------------------------------------------------------------------------------------------
-// Independent reference of SPEC 3
+// Independent reference of docs/controllers.md
 
 interface Reference {
   readonly sigma: number;
@@ -86,7 +86,10 @@ interface Reference {
   readonly state: Record<string, number>;
 }
 
-/** Surface weights L (rates) and Λ (positions) over [x, θ1, θ2], from the SPEC 3 table. */
+/**
+ * Surface weights L (rates) and Λ (positions) over [x, θ1, θ2], from the table in
+ * docs/controllers.md#reaching-laws.
+ */
 function surfaceWeights(
   type: ControllerType,
   gains: readonly number[],
@@ -247,9 +250,9 @@ Deno.test("sat() is tanh(σ/ε) or clip(σ/ε, −1, 1), exactly ±1 beyond the 
 });
 
 // ------------------------------------------------------------------------------------------------
-// SPEC 3 cross-implementation table
+// The cross-implementation table (docs/controllers.md#cross-implementation-check)
 
-const SPEC_TABLE: Readonly<Record<ControllerType, { u0: number; x2: readonly number[] }>> = {
+const CROSS_TABLE: Readonly<Record<ControllerType, { u0: number; x2: readonly number[] }>> = {
   classical_smc: {
     u0: 17.125918006,
     x2: [-0.219479280, 0.014242530, 0.014473623, 0.216028930, -0.041311150, -0.040260414],
@@ -269,7 +272,7 @@ const SPEC_TABLE: Readonly<Record<ControllerType, { u0: number; x2: readonly num
 };
 
 for (const type of TYPES) {
-  Deno.test(`${type}: reproduces the SPEC 3 cross-implementation u(0) and state at t = 2 s to 1e-6`, () => {
+  Deno.test(`${type}: reproduces the cross-implementation u(0) and state at t = 2 s to 1e-6`, () => {
     // Shipped config: full-model plant, simplified-model controller, RK4, dt 0.01, x0 [0, 0.05, −0.03, 0, 0, 0].
     assert.equal(CONFIG.simulation.plant_model, "full");
     assert.equal(CONFIG.controllers[type].model, "simplified");
@@ -292,8 +295,9 @@ for (const type of TYPES) {
     });
     assert.equal(run.status, "ok");
     assert.equal(run.steps, 200);
-    // The table gives 9 decimals; an implementation of exactly SPEC 3 matches to better than 1e-6.
-    const { u0, x2 } = SPEC_TABLE[type];
+    // The table gives 9 decimals; an implementation of exactly docs/controllers.md matches to better than
+    // 1e-6.
+    const { u0, x2 } = CROSS_TABLE[type];
     assert.ok(Math.abs(run.u[0] - u0) < 1e-6, `u(0) = ${run.u[0]}, table ${u0}`);
     assert.equal(ctrl.computeControl(X0).u, run.u[0]);
     for (let j = 0; j < 6; j++) {
@@ -306,7 +310,7 @@ for (const type of TYPES) {
 // ------------------------------------------------------------------------------------------------
 // The law itself
 
-Deno.test("every controller matches an independent implementation of its SPEC 3 law, both models", () => {
+Deno.test("every controller matches an independent implementation of its documented law, both models", () => {
   const states = [X0, S1, S0, [-0.3, -0.2, 0.25, -0.5, 1.2, -0.8], [0.05, 0.4, -0.35, 0.1, -2, 3]];
   for (const type of TYPES) {
     for (const model of ["simplified", "full"] as const) {
@@ -413,7 +417,7 @@ Deno.test("createSurface() gives d > 0 at upright for every shipped surface, ≈
       // gains; the bounds are a property of those gains and follow them when they are re-tuned).
       const shipped = dAtUpright(type, CONFIG.controller_defaults[type].gains, model);
       assert.ok(shipped > 0.5 && shipped < 1.5, `${type}/${model}: shipped d = ${shipped}`);
-      // SPEC 3: "about +1.1 for good gains"; the link-2 weight dominates d. A property of the
+      // docs/controllers.md#equivalent-control: d ≈ 1 for good gains; the link-2 weight dominates it. A property of the
       // nominal-table gains (1.07–1.21), so they are passed explicitly.
       const table = dAtUpright(type, NOMINAL_TABLE_GAINS[type], model);
       assert.ok(table > 0.9 && table < 1.3, `${type}/${model}: table d = ${table}`);
@@ -514,7 +518,7 @@ Deno.test("createSurface() floors d = 0 to +threshold and flags it", () => {
 });
 
 // ------------------------------------------------------------------------------------------------
-// Internal states (explicit Euler with the simulation's dt, SPEC 3)
+// Internal states (explicit Euler with the simulation's dt, docs/controllers.md#internal-states)
 
 Deno.test("sta_smc: after one step from the initial state z == −dt·K2·sat(σ0, ε) exactly", () => {
   const ctrl = createController("sta_smc", { config: CONFIG });
@@ -734,7 +738,7 @@ for (const c of PARAM_CASES) {
     // Only that one parameter differs between the two controllers.
     assert.deepEqual({ ...ctrl.params, [c.key]: base.params[c.key] }, base.params);
     if (c.key === "max_force") assert.equal(ctrl.maxForce, c.value);
-    // Both follow the SPEC law with their own parameters...
+    // Both follow the documented law with their own parameters...
     for (const [cfg, ctl] of [[config, ctrl], [CONFIG, base]] as const) {
       const internal = c.internal ?? ctl.initialState();
       assertMatchesReference(ctl, referenceFor(c.type, cfg, s, internal), s, internal, `${c.type}.${c.key}`);

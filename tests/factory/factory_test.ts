@@ -1,5 +1,5 @@
 /**
- * Tests of the controller factory (SPEC 4): hostile gains, aliases, gain precedence, config
+ * Tests of the controller factory (docs/factory.md): hostile gains, aliases, gain precedence, config
  * handling, the info functions, the registry defaults against config.yaml, and custom registration.
  */
 import assert from "assert";
@@ -420,7 +420,10 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
       export: "buildLQR",
     },
   } as const;
-  const builtinsModule = await import("../../factory/builtins.ts") as Record<string, unknown>;
+  // Every built-in names the same module, in factory/, as its source: a Worker imports it by that URL.
+  const builtinsUrl = getControllerInfo("classical_smc").source.module;
+  assert.ok(builtinsUrl.startsWith(new URL("../../factory/", import.meta.url).href), builtinsUrl);
+  const builtinsModule = await import(builtinsUrl) as Record<string, unknown>;
   for (const type of TYPES) {
     const info = getControllerInfo(type);
     assert.ok(Object.isFrozen(info));
@@ -434,7 +437,7 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(info.aliases, expected[type].aliases);
     assert.equal(info.stateful, expected[type].stateful);
     assert.equal(info.stateful, Object.keys(createController(type).initialState()).length > 0);
-    assert.equal(info.source.module, new URL("../../factory/builtins.ts", import.meta.url).href);
+    assert.equal(info.source.module, builtinsUrl);
     assert.equal(info.source.export, expected[type].export);
     // The source export has the registry's signature: called with ControllerCreateOptions it builds
     // the same controller as createController.
@@ -445,7 +448,8 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(fromSource.computeControl(state), viaFactory.computeControl(state));
     assert.equal("create" in info, false, "the constructor is not part of the public info");
     assert.equal("designGains" in info, false, "nor is the design hook");
-    // The registry's defaults and bounds are valid gains (SPEC 5: bounds inside the validity domain).
+    // The registry's defaults and bounds are valid gains (docs/tuning.md#gain-bounds: bounds inside the
+    // validity domain).
     assert.equal(validateGains(type, info.defaultGains).ok, true);
     assert.equal(validateGains(type, info.bounds.lower).ok, true);
     for (let i = 0; i < info.gainCount; i++) {

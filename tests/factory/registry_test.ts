@@ -1,6 +1,6 @@
 /**
- * Tests of the registry store (SPEC 4): immutable, versioned snapshots, atomic publication,
- * exact access counts, and the controller registry built on it.
+ * Tests of the registry store (docs/factory.md#the-registry): immutable, versioned snapshots, atomic
+ * publication, exact access counts, and the controller registry built on it.
  */
 import assert from "assert";
 import {

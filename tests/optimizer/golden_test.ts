@@ -6,8 +6,7 @@
  * here.
  */
 import assert from "assert";
-import { ParticleSwarm, type PSOState, PSOTuner, WorkerPool } from "../../optimizer/mod.ts";
-import { TUNER_WORKER_URL } from "../../optimizer/mod.ts";
+import { ParticleSwarm, type PSOState, PSOTuner, TUNER_WORKER_URL, WorkerPool } from "../../optimizer/mod.ts";
 import { trackWorkers } from "../fixtures/worker_tracker.ts";
 import {
   computeOptimizeGolden,
@@ -22,7 +21,7 @@ import {
   tunerGolden,
   type TunerGoldens,
   tunerOptions,
-} from "./golden/generate.ts";
+} from "./golden/mod.ts";
 
 const read = <T>(url: URL): T => JSON.parse(Deno.readTextFileSync(url)) as T;
 const PRNG: PrngGolden = read(GOLDEN_FILES.prng);

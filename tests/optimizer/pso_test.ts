@@ -63,10 +63,10 @@ function assertConsistent(result: PSOResult, f: (x: Float64Array) => number): vo
 }
 
 /**
- * The benchmark acceptance (SPEC 7): 10 dimensions, seed 42, default parameters (w 0.7298,
- * c1 = c2 = 1.49618, 40 particles, clip) except where noted; `budget` is the evaluation budget
- * (maxIterations × 40). Over seeds 0–19 at these budgets: sphere ≤ 7.6e-12 (20/20), Rosenbrock
- * ≤ 0.15 (20/20), Rastrigin ≤ 7.96 (20/20; the global optimum 0 on 1 seed out of 20).
+ * The benchmark acceptance (docs/acceptance.md#pso-benchmarks): 10 dimensions, seed 42, default parameters (w
+ * 0.7298, c1 = c2 = 1.49618, 40 particles, clip) except where noted; `budget` is the evaluation budget
+ * (maxIterations × 40). Over seeds 0–19 at these budgets: sphere ≤ 7.6e-12 (20/20), Rosenbrock ≤ 0.15
+ * (20/20), Rastrigin ≤ 7.96 (20/20; the global optimum 0 on 1 seed out of 20).
  */
 const BENCHMARKS = {
   sphere: { f: sphere, bounds: box(10, -5.12, 5.12), tolerance: 1e-8, budget: 10_000, extra: {} },

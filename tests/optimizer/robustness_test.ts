@@ -1,7 +1,7 @@
 /**
- * Tests of robustnessCheck() (SPEC 7): robust-tuned gains meet the 95 % criterion, gains known to
- * be bad (the nominal table, the weakest PSO gains, the original's all-positive surface) fall below
- * it, the counts are consistent, and the check is a pure function of its seed.
+ * Tests of robustnessCheck() (docs/acceptance.md#robustness): robust-tuned gains meet the 95 % criterion,
+ * gains known to be bad (the nominal table, the weakest PSO gains, the original's all-positive surface) fall
+ * below it, the counts are consistent, and the check is a pure function of its seed.
  */
 import assert from "assert";
 import { type Config, loadConfig } from "../../config/mod.ts";
@@ -86,7 +86,7 @@ Deno.test("robustnessCheck() puts gains known to be bad below the 95 % criterion
 
 Deno.test("robustnessCheck() passes the shipped default gains in at least 80 % of the runs", () => {
   for (const type of SLIDING_MODE_TYPES) {
-    // The check as SPEC 7 runs it: 100 physics draws and 100 initial-angle draws.
+    // The check as docs/acceptance.md#robustness defines it: 100 physics draws and 100 initial-angle draws.
     const r = robustnessCheck({ config, controllerType: type, gains: defaults(type) });
     assertCountsAddUp(r, 100);
     assert.ok(r.passRate >= 0.8, `${type}: pass rate ${r.passRate}`);

@@ -1,6 +1,6 @@
 /**
- * Tests of PSOTuner (SPEC 5): bit-identical results whatever the number of Workers, the tuned cost
- * against the configured gains, feasibility of the result, custom fitness (function and module
+ * Tests of PSOTuner (docs/tuning.md#the-tuner): bit-identical results whatever the number of Workers, the
+ * tuned cost against the configured gains, feasibility of the result, custom fitness (function and module
  * reference), failing fitness, abort, option errors, and that every Worker it starts is terminated.
  *
  * Runs are tiny (≤ 20 particles, ≤ 40 iterations, ≤ 3 scenarios): the properties do not depend on
@@ -491,6 +491,15 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
     const long = {
       ...structuredClone(config),
       simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
+    };
+    assert.throws(
+      () => new PSOTuner({ controllerType: "sta_smc", config: tooLong, scenarios: 10 }),
+      /^ConfigError: [^]*simulation\.duration: 100000 s at dt 0\.001 asks for 100000001 samples/,
+    );
+    // Within that cap, the steps of one run times the scenarios can still exceed the buffer limit.
+    const long = {
+      ...structuredClone(config),
+      simulation: { ...config.simulation, duration: 999, dt: 1e-3 },
     };
     for (
       const build of [

@@ -5,7 +5,7 @@
  * on that code.
  */
 import assert from "assert";
-import { DECIMAL_SAMPLES, digest, GOLDEN_CASES, runBatchCase, runCase } from "./golden/cases.ts";
+import { DECIMAL_SAMPLES, digest, GOLDEN_CASES, runBatchCase, runCase } from "./golden/mod.ts";
 import type { DisturbanceSpec, Trajectory } from "../../plant/mod.ts";
 
 interface GoldenRun {

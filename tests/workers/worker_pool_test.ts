@@ -11,7 +11,7 @@ import {
   WorkerLoadError,
   WorkerPool,
   WorkerTaskError,
-} from "../../optimizer/mod.ts";
+} from "../../workers/mod.ts";
 import { assertPoolClosed } from "../fixtures/pool_assertions.ts";
 
 // Every test here is a concurrency test: the "concurrent: " prefix is what `deno task

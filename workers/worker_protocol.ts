@@ -307,7 +307,7 @@ let served = false;
  * @example A Worker module
  * ```ts ignore
  * // square_worker.ts, started by new WorkerPool({ moduleUrl: new URL("./square_worker.ts", import.meta.url) })
- * import { serveWorker, transfer } from "../optimizer/worker_protocol.ts";
+ * import { serveWorker, transfer } from "../workers/mod.ts";
  *
  * serveWorker({
  *   square: (n: number) => n * n,

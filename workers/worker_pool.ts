@@ -72,12 +72,16 @@ function checkTimeout(what: string, value: number | undefined): number | undefin
  * A Worker that fails to load is not respawned (it would fail again); when no Worker is left, every
  * queued and later task rejects with the load error. Close it with `close()` or `await using`.
  *
- * @example Squaring numbers on 2 Workers (with the test suite's echo Worker)
+ * @example Squaring numbers on 2 Workers
  * ```ts
  * import { WorkerPool } from "./worker_pool.ts";
  * import assert from "node:assert/strict";
  *
- * const moduleUrl = new URL("../tests/fixtures/echo_worker.ts", import.meta.url);
+ * // A Worker module is any module that calls serveWorker; this one is written inline.
+ * const protocol = new URL("./mod.ts", import.meta.url).href;
+ * const source = `import { serveWorker } from "${protocol}";
+ * serveWorker({ square: (n: number) => n * n });`;
+ * const moduleUrl = `data:application/typescript,${encodeURIComponent(source)}`;
  * await using pool = new WorkerPool({ moduleUrl, size: 2 });
  * assert.deepEqual(await pool.map<number>("square", [1, 2, 3]), [1, 4, 9]);
  * const { result, workerIndex } = await pool.runWithInfo<number>("square", 4);
@@ -204,10 +208,14 @@ export class WorkerPool implements AsyncDisposable {
    * import { WorkerPool } from "./worker_pool.ts";
    * import assert from "node:assert/strict";
    *
-   * const moduleUrl = new URL("../tests/fixtures/echo_worker.ts", import.meta.url);
+   * // A Worker module written inline: its `name` task answers with the Worker's name.
+   * const protocol = new URL("./mod.ts", import.meta.url).href;
+   * const source = `import { serveWorker } from "${protocol}";
+   * serveWorker({ name: (_: null, ctx: { workerName: string }) => ctx.workerName });`;
+   * const moduleUrl = `data:application/typescript,${encodeURIComponent(source)}`;
    * await using pool = new WorkerPool({ moduleUrl, size: 2, name: "echoes" });
    * while (pool.stats().ready < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-   * const names = await pool.broadcast<string>("sleep", 1);
+   * const names = await pool.broadcast<string>("name", null);
    * assert.deepEqual(names.map((info) => info.result), ["echoes#0", "echoes#1"]);
    * ```
    *
