@@ -228,15 +228,16 @@ function spectrumOf(
  * ```ts
  * import { powerSpectrum } from "./chattering.ts";
  * import assert from "node:assert/strict";
- * // 16 samples, 4 whole periods: the cosine sits on bin 4 (a quarter of the sample rate).
- * const u = Array.from({ length: 16 }, (_, k) => Math.cos(Math.PI * (k + 0.5) / 2));
+ * // 16 samples, 4 whole periods: the cosine sits on bin 4 (a quarter of the sample rate), and its
+ * // fitted mean and line are 0.
+ * const u = Array.from({ length: 16 }, (_, k) => Math.cos(Math.PI * k / 2));
  * const s = powerSpectrum(u, 1 / 16);
  * assert.equal(s.fftLength, 16);
  * assert.ok(Math.abs(s.windowPower - 3 / 8) < 1e-15);
  * // Hann spreads it over bins 3, 4 and 5 as 1/6, 2/3, 1/6 of Σ u² = 8; nothing elsewhere.
  * assert.ok(Math.abs(s.power[4] - 8 * 2 / 3) < 1e-12 && Math.abs(s.power[3] - 8 / 6) < 1e-12);
  * assert.ok(s.power[2] < 1e-24);
- * const plain = powerSpectrum(u, 1 / 16, { window: "rectangular" });
+ * const plain = powerSpectrum(u, 1 / 16, { window: "rectangular", detrend: "mean" });
  * assert.ok(Math.abs(plain.power[4] - 8) < 1e-12); // all of it in one bin
  * ```
  *
