@@ -78,7 +78,7 @@ export function signChangeRate(u: ArrayLike<number>, dt: number): number {
 
 /** Window applied to the record before the transform; see {@linkcode powerSpectrum}. */
 export type SpectralWindow = "hann" | "rectangular";
-/** What is fitted and removed from the record before windowing; see {@linkcode powerSpectrum}. */
+/** What is fitted to the windowed record and removed from it; see {@linkcode powerSpectrum}. */
 export type Detrend = "linear" | "mean";
 
 /** How {@linkcode powerSpectrum} prepares the record; every field has the chattering default. */
@@ -91,7 +91,7 @@ export interface SpectrumOptions {
 
 /** The window of the chattering share: a periodic Hann window over the record. */
 export const CHATTERING_WINDOW: SpectralWindow = "hann";
-/** The detrending of the chattering share: the least-squares line is removed. */
+/** The detrending of the chattering share: the line fitted to the windowed record is removed. */
 export const CHATTERING_DETREND: Detrend = "linear";
 
 const WINDOWS: readonly SpectralWindow[] = ["hann", "rectangular"];
@@ -259,7 +259,7 @@ export function powerSpectrum(
  * Share of the power of u's fluctuation at frequencies strictly above `frequency`:
  * `Σ_(f_m > frequency) power[m] / Σ_m power[m]` from {@linkcode powerSpectrum} (detrended and Hann
  * windowed by default), a number in [0, 1]. A u that is constant or a straight line (to rounding:
- * its detrended values below 1e-12 of max |u|) has no fluctuation and a share of 0. The mean and
+ * its windowed, detrended values below 1e-12 of max |u|) has no fluctuation and a share of 0. The mean and
  * the trend are left out on purpose: a steady force (holding the cart against a step disturbance),
  * or one that drifts slowly, is not chattering and should not dilute the share; the window keeps
  * the jump at the start of the record (u_0 is set by the initial error, with nothing before it) from
