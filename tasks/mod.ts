@@ -36,11 +36,14 @@ export {
 export { type GainsFile, gainsOf, parseGainsFile, readGainsFile } from "./gains_file.ts";
 export { main as runTune, TUNE_OPTIONS, TUNE_USAGE, type TuneIO } from "./tune.ts";
 export {
+  checkTuning,
+  maxRobustnessRuns,
   type NominalMetrics,
   nominalRun,
   tuneController,
   type TuneControllerOptions,
   type TunedController,
+  TuneFollowUpError,
   type TuneRecord,
   type TuneSettings,
 } from "./tuning.ts";
