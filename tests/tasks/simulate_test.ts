@@ -330,7 +330,7 @@ Deno.test("main() prints an invalid config's problems without the usage text, ex
     assert.equal(r.code, EXIT.usage);
     assert.match(
       r.stderr,
-      /^error: Invalid configuration in .*config\.yaml \(1 problem\):\n  physics\.cart_mass: /,
+      /^error: Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics\.cart_mass: /,
     );
     assert.ok(!r.stderr.includes("Usage:"), r.stderr);
   } finally {

@@ -141,7 +141,10 @@ Deno.test("study main() prints an invalid config's problems alone, exit 2, befor
     await Deno.writeTextFile(cfg, text.replace("cart_mass: 1.5", "cart_mass: -1.5"));
     const r = await run([...SMALL, "--config", cfg, "--out", join(dir, "out")]);
     assert.equal(r.code, EXIT.usage, r.stderr);
-    assert.match(r.stderr, /^Invalid configuration in .*config\.yaml \(1 problem\):\n  physics\.cart_mass: /);
+    assert.match(
+      r.stderr,
+      /^Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics\.cart_mass: /,
+    );
     assert.ok(!r.stderr.includes("Usage:"), r.stderr);
     await assert.rejects(() => Deno.stat(join(dir, "out")), Deno.errors.NotFound);
   } finally {

@@ -658,7 +658,7 @@ Deno.test("tune main() prints an invalid config's problems without the usage tex
     assert.equal(code, EXIT.usage);
     assert.match(
       err.join(""),
-      /^Invalid configuration in .*config\.yaml \(1 problem\):\n  physics_uncertainty\.n_evals: 5000 scenarios × 1001 samples per run .* = 5005000 state samples, more than the 4000000/,
+      /^Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics_uncertainty\.n_evals: 5000 scenarios × 1001 samples per run .* = 5005000 state samples, more than the 4000000/,
     );
     assert.ok(!err.join("").includes("Usage:"), err.join(""));
     assert.deepEqual(out, []);
