@@ -163,7 +163,7 @@ Deno.test("main() runs the default classical controller: upright, settled within
   assert.ok((m.settlingTime as number) > 0.5 && (m.settlingTime as number) < 3, `settling ${m.settlingTime}`);
   // The largest force is the first one: u(0) of the shipped classical gains at the initial state,
   // computed here by the controller directly (25.058 N with the shipped gains; the nominal table's
-  // 17.126 N is checked in tests/controllers/controllers_test.ts).
+  // 17.126 N is checked in tests/controllers/smc_cross_table_test.ts).
   const config = loadConfig(CONFIG);
   const first = createController("classical_smc", { config }).computeControl(config.simulation.initial_state);
   assert.equal(m.maxU, Math.abs(first.u));
