@@ -90,7 +90,7 @@ export function comparisonRows(result: StudyResult): ComparisonRow[] {
  * @returns The table, one line per row.
  */
 export function comparisonMarkdown(result: StudyResult): string {
-  const head = `| controller | ${COMPARISON_COLUMNS.join(" | ")} |`;
+  const head = `| controller | ${COMPARISON_COLUMNS.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
   const rule = `|${"---|".repeat(COMPARISON_COLUMNS.length + 1)}`;
   const rows = comparisonRows(result).map((r) =>
     `| ${r.controller} | ${r.cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { EXIT, runStudyTask, STUDY_OPTIONS, STUDY_USAGE } from "../../tasks/mod.ts";
+import { comparisonMarkdown, EXIT, runStudyTask, STUDY_OPTIONS, STUDY_USAGE } from "../../tasks/mod.ts";
 
 interface Captured {
   code: number;
@@ -185,6 +185,23 @@ Deno.test("study main() runs 64 Monte-Carlo runs of 62 601 samples: its chunks f
     const json = JSON.parse(await Deno.readTextFile(join(dir, "study.json")));
     assert.equal(json.controllers.lqr.monteCarlo.runs, 64);
     assert.equal(json.config.simulation.duration, 626);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("comparisonMarkdown() gives every row as many cells as the header (pipes in titles escaped)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await run(["--controllers", "classical", ...SMALL, "--out", dir]);
+    assert.equal(r.code, EXIT.ok, r.stderr);
+    const json = JSON.parse(await Deno.readTextFile(join(dir, "study.json")));
+    const table = comparisonMarkdown(json);
+    const cells = (line: string) => line.replaceAll("\\|", "").split("|").length;
+    const lines = table.split("\n");
+    assert.ok(lines.length >= 3);
+    for (const line of lines) assert.equal(cells(line), cells(lines[0]), line);
+    assert.ok(lines[0].includes("max \\|x\\| [m]"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
