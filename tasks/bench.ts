@@ -109,6 +109,9 @@ async function tuningSeconds(
     numWorkers: workers,
     scenarios,
     numIterations: iterations,
+    // The benchmark times the whole budget: with the shipped defaults seeded the swarm stalls after
+    // ≈ 50 iterations, and a stall stop would time a fraction of the work.
+    pso: { stallIterations: iterations },
   });
   const r = await tuner.optimize();
   return { seconds: r.elapsedMs / 1000, evaluations: r.evaluations, sims: r.evaluations * scenarios };
