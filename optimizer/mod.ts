@@ -59,6 +59,12 @@ export { createEvaluator, type EvaluationSetup, type Evaluator, type Scenario } 
 export { createScenarios, type ScenarioOptions, type UniformSource } from "./scenarios.ts";
 export { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 export {
+  type BackendRunOptions,
+  type EvaluationBackend,
+  type EvaluationContext,
+  optimizeOnBackend,
+} from "./backend.ts";
+export {
   type Fitness,
   PSOTuner,
   type PSOTunerOptions,

@@ -18,7 +18,8 @@ import {
 } from "../factory/mod.ts";
 import { createEvaluator, type EvaluationSetup, type Scenario } from "./evaluate.ts";
 import { Prng } from "./prng.ts";
-import { optimize, type PSOOptions, type PSOResult } from "./pso.ts";
+import { optimize, type PSOOptions, type PSOResult, type PSOState } from "./pso.ts";
+import { type EvaluationBackend, type EvaluationContext, optimizeOnBackend } from "./backend.ts";
 import { createScenarios } from "./scenarios.ts";
 import type { EvaluateResult, EvaluateTask } from "./tuner_worker.ts";
 import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
@@ -71,6 +72,16 @@ export interface PSOTunerOptions {
   readonly pso?: Partial<PSOOptions>;
   /** Reuse a pool running `tuner_worker.ts`; the tuner then leaves it open. */
   readonly pool?: WorkerPool;
+  /**
+   * Evaluate on this back end instead of a Worker pool (e.g. NATS, docs/distributed.md). The tuner
+   * calls its `prepare()` once and leaves it open. A function fitness cannot travel: give a
+   * `{ module, export }` reference.
+   */
+  readonly backend?: EvaluationBackend;
+  /** With `backend`: continue from this swarm snapshot (the last `onCheckpoint` state). */
+  readonly resumeFrom?: PSOState;
+  /** With `backend`: receives the swarm snapshot after every completed iteration. */
+  readonly onCheckpoint?: (state: PSOState) => void | Promise<void>;
 }
 
 /** What {@linkcode PSOTuner.optimize} returns. */
@@ -179,7 +190,15 @@ export class PSOTuner {
   async optimize(fitness?: Fitness): Promise<TunerResult> {
     const started = performance.now();
     const opts = this.#options;
-    if (fitness !== undefined && typeof fitness !== "function" && this.numWorkers === 0 && !opts.pool) {
+    if (opts.backend && typeof fitness === "function") {
+      throw new TypeError(
+        "fitness: a function cannot run on an evaluation backend, got a function; pass a { module, export } reference",
+      );
+    }
+    if (
+      fitness !== undefined && typeof fitness !== "function" && this.numWorkers === 0 && !opts.pool &&
+      !opts.backend
+    ) {
       // numWorkers 0 means "evaluate on this thread": a module fitness used to start a Worker anyway.
       fitness = await importFitness(fitness);
     }
@@ -231,7 +250,22 @@ export class PSOTuner {
     let failures = 0;
     let firstFailure: string | undefined;
     let result: PSOResult;
-    if (typeof fitness === "function") {
+    if (opts.backend) {
+      const context: EvaluationContext = {
+        setup: this.setup,
+        seed: this.seed,
+        fitness: fitness as FitnessReference | undefined,
+        controllerSource: customControllerSource(type),
+      };
+      await opts.backend.prepare?.(context);
+      result = await optimizeOnBackend(opts.backend, engineOptions, {
+        resumeFrom: opts.resumeFrom,
+        onCheckpoint: opts.onCheckpoint,
+      });
+      const counted = opts.backend.failures?.();
+      failures = counted?.count ?? 0;
+      firstFailure = counted?.first;
+    } else if (typeof fitness === "function") {
       // The engine turns a throw into the penalty by itself; count it on the way, as the Workers do
       // for a module fitness, so a fitness that fails everywhere is reported, not silently flat.
       const noteFailure = (error: unknown): never => {
@@ -267,11 +301,7 @@ export class PSOTuner {
       });
       const key = `${type}:${this.seed}:${crypto.randomUUID()}`;
       const setup = this.setup;
-      const info = controllerRegistry.snapshot().get(type);
-      // Built-in types are in every Worker's registry already; only custom ones travel by source.
-      const controllerSource = info && !(CONTROLLER_TYPES as readonly string[]).includes(type)
-        ? { ...info.source, gainNames: info.gainNames, defaultGains: info.defaultGains }
-        : undefined;
+      const controllerSource = customControllerSource(type);
       const chunk = opts.chunkSize ??
         Math.max(1, Math.ceil(this.numParticles / (4 * Math.max(1, pool.stats().size))));
       try {
@@ -322,6 +352,14 @@ export class PSOTuner {
       result,
     };
   }
+}
+
+/** Built-in types are in every Worker's registry already; only custom ones travel by source. */
+function customControllerSource(type: string): EvaluateTask["controllerSource"] {
+  const info = controllerRegistry.snapshot().get(type);
+  return info && !(CONTROLLER_TYPES as readonly string[]).includes(type)
+    ? { ...info.source, gainNames: info.gainNames, defaultGains: info.defaultGains }
+    : undefined;
 }
 
 function describeError(error: unknown): string {
