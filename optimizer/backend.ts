@@ -119,7 +119,9 @@ export async function optimizeOnBackend(
   options: PSOOptions,
   run: BackendRunOptions = {},
 ): Promise<PSOResult> {
-  const swarm = run.resumeFrom ? ParticleSwarm.fromState(run.resumeFrom, options) : new ParticleSwarm(options);
+  const swarm = run.resumeFrom
+    ? ParticleSwarm.fromState(run.resumeFrom, options)
+    : new ParticleSwarm(options);
   const signal = options.signal;
   signal?.throwIfAborted();
   const n = swarm.swarmSize, d = swarm.dims;

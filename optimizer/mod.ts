@@ -55,6 +55,7 @@ export {
   type CostSettings,
   costSettings,
 } from "./cost.ts";
+export type { EvaluateResult, EvaluateTask } from "./tuner_worker.ts";
 export { createEvaluator, type EvaluationSetup, type Evaluator, type Scenario } from "./evaluate.ts";
 export { createScenarios, type ScenarioOptions, type UniformSource } from "./scenarios.ts";
 export { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";

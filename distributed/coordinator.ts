@@ -1,0 +1,727 @@
+/**
+ * The coordinator side: an {@linkcode EvaluationBackend} that sends each iteration's batch to
+ * remote workers as chunks on a JetStream work queue and reads the results back from a key-value
+ * bucket, placing each one by its chunk index (never by arrival order). The swarm and every random
+ * draw stay with the tuner, so a seed gives the same result on the local Worker pool and on any
+ * number of remote workers (docs/distributed.md, "How the results stay reproducible").
+ *
+ * It never hangs: a chunk that runs out of deliveries, a result that does not answer its chunk,
+ * a chunk still missing after the deadline and every republish, no worker for too long, or the
+ * server unreachable for too long each end the batch with a {@linkcode DistributedError} that names
+ * the chunks and the workers involved.
+ *
+ * @module
+ */
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import type { KvWatchEntry } from "@nats-io/kv";
+import type { EvaluationBackend, EvaluationContext } from "../optimizer/mod.ts";
+import {
+  connectNats,
+  ensureInfrastructure,
+  type Infrastructure,
+  INFRASTRUCTURE_DEFAULTS,
+  MAX_DELIVERIES_ADVISORY,
+  type NatsOptions,
+  redactUrl,
+} from "./connection.ts";
+import { DistributedError } from "./errors.ts";
+import { canonicalJson, configHash, moduleDigest, setupHash, sha256Hex, toPath } from "./hash.ts";
+import {
+  checkRunId,
+  CHUNK_STREAM,
+  CHUNK_SUBJECT_PREFIX,
+  type ChunkMessage,
+  chunkMsgId,
+  chunkSubject,
+  type ControllerRef,
+  encodeNumbers,
+  eventSubject,
+  HEARTBEAT_SUBJECT,
+  type ModuleRef,
+  newRunId,
+  parseEvent,
+  parseHeartbeat,
+  parseResult,
+  PING_SUBJECT,
+  PROTOCOL_VERSION,
+  RESULT_BUCKET,
+  resultKey,
+  type WorkerEvent,
+} from "./protocol.ts";
+
+/** Options of {@linkcode createNatsBackend}. */
+export interface NatsBackendOptions {
+  /** Where the server is (see `resolveNatsOptions()`). */
+  readonly nats: NatsOptions;
+  /** The run id; default a fresh random one. A resumed run passes its checkpoint's. */
+  readonly runId?: string;
+  /** Particles per chunk; default spreads each batch over 8 chunks. */
+  readonly chunkSize?: number;
+  /** How long a worker may hold a chunk without a sign of life before it is redelivered, ms. Default 30 000. */
+  readonly ackWaitMs?: number;
+  /** Deliveries after which a chunk has failed. Default 5. */
+  readonly maxDeliver?: number;
+  /** The stream's dedupe window for message ids, ms. Default 600 000. */
+  readonly duplicateWindowMs?: number;
+  /** Wait for an iteration's chunks before republishing the missing ones, ms. Default 60 000. */
+  readonly chunkTimeoutMs?: number;
+  /** Republish rounds of a chunk no live worker holds, before the run fails. Default 3. */
+  readonly maxRepublish?: number;
+  /** How long chunks may wait with no worker connected, ms. Default 30 000. */
+  readonly noWorkerTimeoutMs?: number;
+  /** How long the server may stay unreachable, ms. Default 10 000. */
+  readonly serverTimeoutMs?: number;
+  /** With a resume: the setup hash the checkpoint was written for; any other setup is refused. */
+  readonly expectedSetupHash?: string;
+  /** Keep the run's chunks and results on the server at `close()` (default: purge them). */
+  readonly keepResults?: boolean;
+  /** Called every `statusIntervalMs` while an iteration waits for chunks. */
+  readonly onWaiting?: (status: NatsBackendStatus) => void;
+  /** Default 5000. */
+  readonly statusIntervalMs?: number;
+  /** Receives problems that do not end the run (a purge that failed at close). Default `console.warn`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** A snapshot of the coordinator's view. */
+export interface NatsBackendStatus {
+  readonly runId: string;
+  /** The iteration being evaluated, or the last one. */
+  readonly iteration: number;
+  /** Workers whose last heartbeat is recent. */
+  readonly workers: number;
+  readonly workerIds: readonly string[];
+  /** Chunks of the current iteration without a result. */
+  readonly inFlight: number;
+  /** Chunks each worker computed in this run (results used). */
+  readonly chunksPerWorker: Readonly<Record<string, number>>;
+  /** Chunks published again after the deadline. */
+  readonly republished: number;
+}
+
+/** The NATS back end, from {@linkcode createNatsBackend}. */
+export interface NatsBackend extends EvaluationBackend {
+  readonly runId: string;
+  /** Set by `prepare()`. */
+  readonly configHash: string | undefined;
+  /** Set by `prepare()`. */
+  readonly setupHash: string | undefined;
+  /** The coordinator's view now. */
+  status(): NatsBackendStatus;
+}
+
+interface SeenWorker {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  busy: readonly string[];
+  intervalMs: number;
+  lastSeen: number;
+  stopping: boolean;
+}
+
+interface ChunkState {
+  readonly index: number;
+  readonly start: number;
+  readonly count: number;
+  readonly subject: string;
+  readonly msgId: string;
+  readonly data: Uint8Array;
+  readonly positionsHash: string;
+  republishes: number;
+}
+
+interface Batch {
+  readonly iteration: number;
+  readonly chunks: ChunkState[];
+  readonly pending: Set<number>;
+  readonly out: Float64Array;
+  readonly started: number;
+  lastPublish: number;
+  lastStatus: number;
+  resolve(): void;
+  reject(error: DistributedError): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Connects to NATS, makes sure the chunk queue, the workers' consumer and the result bucket exist
+ * (setting the consumer's ack wait and max deliveries), and starts following heartbeats, worker
+ * reports, max-delivery advisories and the run's results.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createNatsBackend } from "./coordinator.ts";
+ * import { PSOTuner } from "../optimizer/mod.ts";
+ * const backend = await createNatsBackend({ nats: { url: "nats://127.0.0.1:4222" } });
+ * try {
+ *   const result = await new PSOTuner({ controllerType: "sta_smc", backend }).optimize();
+ * } finally {
+ *   await backend.close();
+ * }
+ * ```
+ *
+ * @param options See {@linkcode NatsBackendOptions}.
+ * @returns The back end; close it when done.
+ * @throws {DistributedError} When the server cannot be reached or the options are bad.
+ */
+export async function createNatsBackend(options: NatsBackendOptions): Promise<NatsBackend> {
+  const runId = checkRunId(options.runId ?? newRunId());
+  for (
+    const key of [
+      "chunkSize",
+      "ackWaitMs",
+      "maxDeliver",
+      "duplicateWindowMs",
+      "chunkTimeoutMs",
+      "noWorkerTimeoutMs",
+      "serverTimeoutMs",
+      "statusIntervalMs",
+    ] as const
+  ) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0 && (key !== "chunkSize" || Number.isInteger(v)))) {
+      throw new DistributedError(
+        "config",
+        `${key}: must be a positive ${key === "chunkSize" ? "integer" : "number"}, got ${v}`,
+      );
+    }
+  }
+  if (
+    options.maxRepublish !== undefined &&
+    !(Number.isInteger(options.maxRepublish) && options.maxRepublish >= 0)
+  ) {
+    throw new DistributedError("config", `maxRepublish: must be an integer ≥ 0, got ${options.maxRepublish}`);
+  }
+  const nc = await connectNats(options.nats, { name: `dip-coordinator:${runId}` });
+  try {
+    const infra = await ensureInfrastructure(nc, {
+      ackWaitMs: options.ackWaitMs ?? INFRASTRUCTURE_DEFAULTS.ackWaitMs,
+      maxDeliver: options.maxDeliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver,
+      duplicateWindowMs: options.duplicateWindowMs ?? INFRASTRUCTURE_DEFAULTS.duplicateWindowMs,
+    }, true);
+    const backend = new Coordinator(nc, infra, runId, options);
+    await backend.start();
+    return backend;
+  } catch (error) {
+    await nc.close();
+    if (error instanceof DistributedError) throw error;
+    throw new DistributedError(
+      "server_lost",
+      `cannot set up JetStream on ${redactUrl(options.nats.url)} (is it started with -js?): ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+}
+
+class Coordinator implements NatsBackend {
+  readonly runId: string;
+  configHash: string | undefined;
+  setupHash: string | undefined;
+  readonly #nc: NatsConnection;
+  readonly #infra: Infrastructure;
+  readonly #js: JetStreamClient;
+  readonly #o: NatsBackendOptions;
+  readonly #maxDeliver: number;
+  readonly #ackWaitMs: number;
+  readonly #publishing = new Set<Promise<void>>();
+  readonly #workers = new Map<string, SeenWorker>();
+  readonly #holders = new Map<string, Set<string>>();
+  readonly #events = new Map<string, WorkerEvent[]>();
+  readonly #early = new Map<string, Uint8Array>();
+  readonly #seqToChunk = new Map<number, { iteration: number; chunk: number }>();
+  readonly #chunksPerWorker: Record<string, number> = {};
+  readonly #subs: Subscription[] = [];
+  readonly #loops: Promise<void>[] = [];
+  #watch: { stop(): void } | undefined;
+  #context: EvaluationContext | undefined;
+  #template:
+    | Omit<ChunkMessage, "iteration" | "chunk" | "chunks" | "count" | "positions" | "positionsHash">
+    | undefined;
+  #batch: Batch | undefined;
+  #lastIteration = -1;
+  #fatal: DistributedError | undefined;
+  #closed = false;
+  #disconnectedSince: number | undefined;
+  #noWorkerSince = performance.now();
+  #republished = 0;
+  #failures = 0;
+  #firstFailure: string | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(nc: NatsConnection, infra: Infrastructure, runId: string, options: NatsBackendOptions) {
+    this.#nc = nc;
+    this.#infra = infra;
+    this.#js = jetstream(nc);
+    this.runId = runId;
+    this.#o = options;
+    this.#maxDeliver = infra.consumer.config.max_deliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver;
+    this.#ackWaitMs = Math.max(1, Math.round((infra.consumer.config.ack_wait ?? 0) / 1e6)) ||
+      INFRASTRUCTURE_DEFAULTS.ackWaitMs;
+  }
+
+  async start(): Promise<void> {
+    const nc = this.#nc;
+    const follow = (subject: string, handle: (data: Uint8Array) => void) => {
+      const sub = nc.subscribe(subject);
+      this.#subs.push(sub);
+      this.#loops.push((async () => {
+        for await (const m of sub) handle(m.data);
+      })());
+    };
+    follow(HEARTBEAT_SUBJECT, (data) => this.#onHeartbeat(data));
+    follow(eventSubject(this.runId), (data) => this.#onEvent(data));
+    follow(MAX_DELIVERIES_ADVISORY, (data) => this.#onMaxDeliveries(data));
+    const watch = await this.#infra.results.watch({ key: `${this.runId}.>`, ignoreDeletes: true });
+    this.#watch = watch;
+    this.#loops.push((async () => {
+      for await (const entry of watch) this.#onResult(entry);
+    })());
+    this.#loops.push((async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") this.#disconnectedSince ??= performance.now();
+        else if (s.type === "reconnect") this.#disconnectedSince = undefined;
+      }
+    })());
+    // Workers answer with a heartbeat at once, so the first batch need not wait for their timers.
+    await nc.flush();
+    nc.publish(PING_SUBJECT, "");
+  }
+
+  async prepare(context: EvaluationContext): Promise<void> {
+    const setup = context.setup;
+    this.configHash = configHash(setup.config);
+    this.setupHash = setupHash(setup);
+    if (this.#o.expectedSetupHash !== undefined && this.#o.expectedSetupHash !== this.setupHash) {
+      throw new DistributedError(
+        "config",
+        `run ${this.runId}: the checkpoint was written for setup ${
+          this.#o.expectedSetupHash.slice(0, 12)
+        }, ` +
+          `this run's setup is ${
+            this.setupHash.slice(0, 12)
+          } (another config, controller, seed or scenario count)`,
+      );
+    }
+    let fitness: ModuleRef | undefined;
+    if (context.fitness) fitness = await moduleRef(context.fitness.module, context.fitness.export, "fitness");
+    let controller: ControllerRef | undefined;
+    const src = context.controllerSource;
+    if (src) {
+      controller = {
+        ...(await moduleRef(src.module, src.export, "controller")),
+        gainNames: [...src.gainNames],
+        defaultGains: [...src.defaultGains],
+      };
+    }
+    this.#context = context;
+    this.#template = {
+      v: PROTOCOL_VERSION,
+      run: this.runId,
+      maxDeliver: this.#maxDeliver,
+      ackWaitMs: this.#ackWaitMs,
+      configHash: this.configHash,
+      setupHash: this.setupHash,
+      controllerType: setup.controllerType,
+      seed: context.seed,
+      scenarioCount: setup.scenarios.length,
+      fitness,
+      controller,
+      dims: 0,
+    };
+  }
+
+  evaluate(positions: Float64Array, count: number, dims: number, iteration: number): Promise<Float64Array> {
+    if (this.#closed) {
+      return Promise.reject(new DistributedError("closed", `run ${this.runId}: the back end is closed`));
+    }
+    if (this.#fatal) return Promise.reject(this.#fatal);
+    if (!this.#template) {
+      return Promise.reject(new Error("evaluate(): must follow prepare(), got a call before it"));
+    }
+    if (this.#batch) {
+      return Promise.reject(
+        new Error(`evaluate(): iteration ${this.#batch.iteration} is still being evaluated`),
+      );
+    }
+    const size = this.#o.chunkSize ?? Math.max(1, Math.ceil(count / 8));
+    const chunks: ChunkState[] = [];
+    const n = Math.ceil(count / size);
+    for (let c = 0, start = 0; c < n; c++, start += size) {
+      const m = Math.min(size, count - start);
+      const wire = encodeNumbers(positions.subarray(start * dims, (start + m) * dims));
+      const positionsHash = sha256Hex(canonicalJson(wire));
+      const message: ChunkMessage = {
+        ...this.#template,
+        iteration,
+        chunk: c,
+        chunks: n,
+        dims,
+        count: m,
+        positions: wire,
+        positionsHash,
+      };
+      chunks.push({
+        index: c,
+        start,
+        count: m,
+        subject: chunkSubject(this.runId, iteration, c),
+        msgId: chunkMsgId(this.runId, iteration, c),
+        data: encoder.encode(JSON.stringify(message)),
+        positionsHash,
+        republishes: 0,
+      });
+    }
+    return new Promise<Float64Array>((resolve, reject) => {
+      const now = performance.now();
+      const batch: Batch = {
+        iteration,
+        chunks,
+        pending: new Set(chunks.map((c) => c.index)),
+        out: new Float64Array(count),
+        started: now,
+        lastPublish: now,
+        lastStatus: now,
+        resolve: () => {
+          this.#endBatch();
+          resolve(batch.out);
+        },
+        reject: (error) => {
+          this.#endBatch();
+          reject(error);
+        },
+      };
+      this.#batch = batch;
+      // Results already in the bucket (a resumed run): used as they are, after the same checks.
+      for (const chunk of chunks) {
+        const data = this.#early.get(resultKey(this.runId, iteration, chunk.index));
+        if (data) this.#accept(batch, chunk.index, data);
+      }
+      if (this.#batch !== batch) return;
+      this.#timer = setInterval(() => this.#tick(), 100);
+      this.#startPublish(batch, chunks.filter((c) => batch.pending.has(c.index)));
+    });
+  }
+
+  failures(): { count: number; first?: string } {
+    return { count: this.#failures, first: this.#firstFailure };
+  }
+
+  status(): NatsBackendStatus {
+    const live = this.#liveWorkers();
+    return {
+      runId: this.runId,
+      iteration: this.#batch?.iteration ?? this.#lastIteration,
+      workers: live.length,
+      workerIds: live.map((w) => w.id),
+      inFlight: this.#batch?.pending.size ?? 0,
+      chunksPerWorker: { ...this.#chunksPerWorker },
+      republished: this.#republished,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#batch?.reject(
+      new DistributedError("closed", `run ${this.runId}: the back end was closed during a batch`),
+    );
+    this.#watch?.stop();
+    for (const sub of this.#subs) sub.unsubscribe();
+    const reachable = !this.#nc.isClosed() && this.#disconnectedSince === undefined;
+    if (reachable && !this.#o.keepResults) {
+      // Nothing of the run stays behind: chunks no worker took (a failed run) and all results.
+      try {
+        await this.#infra.jsm.streams.purge(CHUNK_STREAM, {
+          filter: `${CHUNK_SUBJECT_PREFIX}.${this.runId}.>`,
+        });
+        await this.#infra.jsm.streams.purge(`KV_${RESULT_BUCKET}`, {
+          filter: `$KV.${RESULT_BUCKET}.${this.runId}.>`,
+        });
+      } catch (error) {
+        this.#warn(`run ${this.runId}: could not purge its chunks and results: ${(error as Error).message}`);
+      }
+    } else if (!reachable) {
+      this.#warn(`run ${this.runId}: server unreachable at close; its chunks and results expire in 24 h`);
+    }
+    await this.#nc.close();
+    await Promise.allSettled([...this.#loops, ...this.#publishing]);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  #warn(message: string): void {
+    (this.#o.onWarning ?? console.warn)(message);
+  }
+
+  #endBatch(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#batch;
+    if (!batch) return;
+    this.#lastIteration = batch.iteration;
+    this.#batch = undefined;
+    for (const key of [...this.#early.keys()]) {
+      if (Number(key.split(".")[1]) <= batch.iteration) this.#early.delete(key);
+    }
+    for (const chunk of batch.chunks) {
+      this.#events.delete(chunk.msgId);
+      this.#holders.delete(chunk.msgId);
+    }
+  }
+
+  #fail(error: DistributedError): void {
+    if (!(error instanceof DistributedError)) {
+      error = new DistributedError(
+        "server_lost",
+        `run ${this.runId}: ${String((error as Error)?.message ?? error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    this.#fatal ??= error;
+    this.#batch?.reject(error);
+  }
+
+  #startPublish(batch: Batch, chunks: readonly ChunkState[]): void {
+    const work = this.#publish(batch, chunks).catch((error) => this.#fail(error as DistributedError));
+    this.#publishing.add(work);
+    work.finally(() => this.#publishing.delete(work));
+  }
+
+  async #publish(batch: Batch, chunks: readonly ChunkState[]): Promise<void> {
+    const limit = this.#o.serverTimeoutMs ?? 10_000;
+    await Promise.all(chunks.map(async (chunk) => {
+      const started = performance.now();
+      for (;;) {
+        if (this.#batch !== batch) return;
+        try {
+          const ack = await this.#js.publish(chunk.subject, chunk.data, {
+            msgID: chunk.msgId,
+            timeout: Math.min(5000, limit),
+          });
+          this.#seqToChunk.set(ack.seq, { iteration: batch.iteration, chunk: chunk.index });
+          return;
+        } catch (error) {
+          if (performance.now() - started >= limit) {
+            throw new DistributedError(
+              "server_lost",
+              `run ${this.runId}: cannot publish chunk ${chunk.index} of iteration ${batch.iteration} to ${
+                redactUrl(this.#o.nats.url)
+              } for ${(limit / 1000).toFixed(1)} s: ${(error as Error).message}`,
+              { cause: error },
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    }));
+  }
+
+  #liveWorkers(): SeenWorker[] {
+    const now = performance.now();
+    return [...this.#workers.values()].filter((w) =>
+      !w.stopping && now - w.lastSeen <= 3 * w.intervalMs + 1000
+    );
+  }
+
+  #tick(): void {
+    const batch = this.#batch;
+    if (!batch) return;
+    const now = performance.now();
+    const url = redactUrl(this.#o.nats.url);
+    const serverLimit = this.#o.serverTimeoutMs ?? 10_000;
+    if (this.#disconnectedSince !== undefined && now - this.#disconnectedSince > serverLimit) {
+      return this.#fail(
+        new DistributedError(
+          "server_lost",
+          `run ${this.runId}: lost the NATS server ${url} for more than ${
+            (serverLimit / 1000).toFixed(1)
+          } s ` +
+            `during iteration ${batch.iteration} (${batch.pending.size} of ${batch.chunks.length} chunks missing)`,
+        ),
+      );
+    }
+    const live = this.#liveWorkers();
+    if (live.length > 0 || this.#disconnectedSince !== undefined) this.#noWorkerSince = now;
+    const workerLimit = this.#o.noWorkerTimeoutMs ?? 30_000;
+    if (now - this.#noWorkerSince > workerLimit) {
+      return this.#fail(
+        new DistributedError(
+          "no_worker",
+          `run ${this.runId}: no worker connected to ${url} for ${(workerLimit / 1000).toFixed(1)} s; ` +
+            `iteration ${batch.iteration} waits for chunks ${[...batch.pending].join(", ")}. ` +
+            `Start one with: deno task worker --nats ${url}`,
+        ),
+      );
+    }
+    const deadline = this.#o.chunkTimeoutMs ?? 60_000;
+    if (now - batch.lastPublish > deadline) {
+      batch.lastPublish = now;
+      const held = new Set(live.flatMap((w) => w.busy));
+      const missing = batch.chunks.filter((c) => batch.pending.has(c.index) && !held.has(c.msgId));
+      const maxRepublish = this.#o.maxRepublish ?? 3;
+      const exhausted = missing.filter((c) => c.republishes >= maxRepublish);
+      if (exhausted.length > 0) {
+        return this.#fail(
+          new DistributedError(
+            "chunk_timeout",
+            `run ${this.runId}: chunks ${
+              exhausted.map((c) => c.index).join(", ")
+            } of iteration ${batch.iteration} ` +
+              `got no result in ${maxRepublish + 1} rounds of ${(deadline / 1000).toFixed(1)} s; ` +
+              this.#describeChunks(exhausted),
+          ),
+        );
+      }
+      for (const c of missing) c.republishes++;
+      this.#republished += missing.length;
+      // Same message ids: a chunk still queued or being computed is not stored twice.
+      this.#startPublish(batch, missing);
+    }
+    if (this.#o.onWaiting && now - batch.lastStatus >= (this.#o.statusIntervalMs ?? 5000)) {
+      batch.lastStatus = now;
+      this.#o.onWaiting(this.status());
+    }
+  }
+
+  #describeChunks(chunks: readonly ChunkState[]): string {
+    const parts = chunks.map((c) => {
+      const holders = [...(this.#holders.get(c.msgId) ?? [])];
+      const events = (this.#events.get(c.msgId) ?? []).map((e) =>
+        `${e.kind} by ${e.worker} (delivery ${e.delivery}): ${e.message}`
+      );
+      return `chunk ${c.index}: ${
+        holders.length > 0 ? `taken by ${holders.join(", ")}` : "taken by no known worker"
+      }${events.length > 0 ? `; ${events.join("; ")}` : ""}`;
+    });
+    const live = this.#liveWorkers().map((w) => w.id);
+    return `${parts.join(" | ")} | workers connected: ${live.length > 0 ? live.join(", ") : "none"}`;
+  }
+
+  #onHeartbeat(data: Uint8Array): void {
+    const h = parseHeartbeat(data);
+    if (!h) return;
+    this.#workers.set(h.worker, {
+      id: h.worker,
+      host: h.host,
+      pid: h.pid,
+      concurrency: h.concurrency,
+      busy: h.busy,
+      intervalMs: h.intervalMs,
+      lastSeen: performance.now(),
+      stopping: h.stopping === true,
+    });
+    for (const id of h.busy) {
+      if (typeof id !== "string" || !id.startsWith(`${this.runId}:`)) continue;
+      let set = this.#holders.get(id);
+      if (!set) this.#holders.set(id, set = new Set());
+      set.add(h.worker);
+    }
+  }
+
+  #onEvent(data: Uint8Array): void {
+    const e = parseEvent(data);
+    if (!e || e.run !== this.runId) return;
+    const id = chunkMsgId(this.runId, e.iteration, e.chunk);
+    let list = this.#events.get(id);
+    if (!list) this.#events.set(id, list = []);
+    if (list.length < 20) list.push(e);
+    let set = this.#holders.get(id);
+    if (!set) this.#holders.set(id, set = new Set());
+    set.add(e.worker);
+  }
+
+  #onMaxDeliveries(data: Uint8Array): void {
+    let seq: unknown, deliveries: unknown;
+    try {
+      ({ stream_seq: seq, deliveries } = JSON.parse(new TextDecoder().decode(data)));
+    } catch {
+      return;
+    }
+    const where = this.#seqToChunk.get(seq as number);
+    const batch = this.#batch;
+    if (!where || !batch || where.iteration !== batch.iteration || !batch.pending.has(where.chunk)) return;
+    const chunk = batch.chunks[where.chunk];
+    this.#fail(
+      new DistributedError(
+        "chunk_failed",
+        `run ${this.runId}: chunk ${where.chunk} of iteration ${where.iteration} was delivered ${deliveries} times ` +
+          `(max deliveries) without a result; ${this.#describeChunks([chunk])}`,
+      ),
+    );
+  }
+
+  #onResult(entry: KvWatchEntry): void {
+    if (entry.operation !== "PUT") return;
+    const parts = entry.key.split(".");
+    if (parts.length !== 3 || parts[0] !== this.runId) return;
+    const iteration = Number(parts[1]), chunk = Number(parts[2]);
+    if (!Number.isSafeInteger(iteration) || !Number.isSafeInteger(chunk)) return;
+    const batch = this.#batch;
+    if (batch && iteration === batch.iteration) this.#accept(batch, chunk, entry.value);
+    else if (iteration > this.#lastIteration) this.#early.set(entry.key, entry.value);
+  }
+
+  #accept(batch: Batch, index: number, data: Uint8Array): void {
+    if (!batch.pending.has(index)) return; // a redelivered chunk's second, identical result
+    const chunk = batch.chunks[index];
+    let parsed;
+    try {
+      parsed = parseResult(data, {
+        run: this.runId,
+        iteration: batch.iteration,
+        chunk: index,
+        count: chunk.count,
+        configHash: this.configHash!,
+        positionsHash: chunk.positionsHash,
+      });
+    } catch (error) {
+      return this.#fail(
+        new DistributedError(
+          "invalid_result",
+          `run ${this.runId}: ${(error as Error).message}; the result was not used and the run stops`,
+          { cause: error },
+        ),
+      );
+    }
+    if (!parsed.ok) {
+      return this.#fail(
+        new DistributedError(
+          parsed.errorKind === "refused" ? "refused" : "chunk_failed",
+          `run ${this.runId}: chunk ${index} of iteration ${batch.iteration} ${parsed.errorKind} on its last delivery by ${parsed.worker}: ` +
+            `${parsed.error}; ${this.#describeChunks([chunk])}`,
+        ),
+      );
+    }
+    batch.out.set(parsed.costs, chunk.start);
+    this.#failures += parsed.failures;
+    this.#firstFailure ??= parsed.firstFailure;
+    this.#chunksPerWorker[parsed.worker] = (this.#chunksPerWorker[parsed.worker] ?? 0) + 1;
+    batch.pending.delete(index);
+    if (batch.pending.size === 0) batch.resolve();
+  }
+}
+
+async function moduleRef(module: string, exportName: string, what: string): Promise<ModuleRef> {
+  let sha256: string;
+  try {
+    sha256 = await moduleDigest(module);
+  } catch (error) {
+    throw new DistributedError(
+      "config",
+      `${what} module ${module}: must be a readable local file for remote workers, got: ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+  const path = toPath(module);
+  return { sha256, export: exportName, name: path.slice(path.lastIndexOf("/") + 1) };
+}

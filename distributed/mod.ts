@@ -1,0 +1,12 @@
+/**
+ * Distributed evaluation over NATS JetStream (docs/distributed.md): a coordinator back end for
+ * `PSOTuner` and a remote worker.
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./hash.ts";
+export * from "./protocol.ts";
+export * from "./connection.ts";
+export * from "./coordinator.ts";
+export * from "./remote_worker.ts";
