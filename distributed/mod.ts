@@ -10,3 +10,4 @@ export * from "./protocol.ts";
 export * from "./connection.ts";
 export * from "./coordinator.ts";
 export * from "./remote_worker.ts";
+export * from "./tune_support.ts";

@@ -7,7 +7,7 @@
  * deno task tune [--controller <name> | --all] [--seed S] [--particles N] [--iters N] [--workers N]
  *                [--scenarios N] [--robustness N] [--config config.yaml] [--out out/gains.json]
  *                [--report out/report.html] [--json out/tune_results.json] [--readme]
- *                [--readme-path README.md] [--quiet]
+ *                [--readme-path README.md] [--quiet] [--nats nats://host:4222 [--resume] …]
  * ```
  *
  * @module
@@ -27,6 +27,14 @@ import {
 import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
 import { type ClosedLoopMetrics, closedLoopMetrics } from "./metrics.ts";
 import { updateReadmeSection } from "./readme.ts";
+import {
+  checkNatsTuneFlags,
+  DistributedError,
+  NATS_TUNE_FLAGS,
+  NATS_TUNE_USAGE,
+  type NatsTuning,
+  openNatsTuning,
+} from "../distributed/mod.ts";
 import { escapeXml, stackedChartsSvg } from "./svg.ts";
 
 /** Usage text printed on bad arguments. */
@@ -47,7 +55,8 @@ export const TUNE_USAGE = `Usage: deno task tune [options]
   --readme              rewrite README.md's results table from the results
   --readme-path <path>  the README that --readme rewrites (default README.md)
   --quiet               no progress output
-  -h, --help            this text`;
+  -h, --help            this text
+${NATS_TUNE_USAGE}`;
 
 /** One controller's outcome, as written to the results JSON. */
 export interface TuneRecord {
@@ -108,14 +117,14 @@ function intArg(name: string, value: string | undefined, min: number): number | 
   return n;
 }
 
-function progressReporter(io: TuneIO, label: string): (p: TunerProgress) => void {
+function progressReporter(io: TuneIO, label: string, suffix?: () => string): (p: TunerProgress) => void {
   let lastPrinted = -1;
   return (p) => {
     const frac = p.iteration / p.maxIterations;
     const rate = p.evaluations / Math.max(1e-3, p.elapsedMs / 1000);
     const eta = p.iteration > 0 ? (p.elapsedMs / 1000) * (1 / frac - 1) : NaN;
     const text = `${label} it ${p.iteration}/${p.maxIterations} best ${p.bestCost.toPrecision(6)} ` +
-      `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s`;
+      `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s${suffix?.() ?? ""}`;
     if (io.isTerminal) {
       const width = 24, filled = Math.round(frac * width);
       io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
@@ -266,7 +275,8 @@ async function writeFile(path: string, text: string): Promise<void> {
  *
  * @param args Command-line arguments.
  * @param io Output sinks (default: console and stderr).
- * @returns The exit code: 0 done, 2 bad arguments or config, 130 interrupted (best so far saved).
+ * @returns The exit code: 0 done, 1 distributed evaluation failed (--nats), 2 bad arguments or config,
+ * 130 interrupted (best so far saved).
  */
 export async function main(args: string[], io: TuneIO = defaultIO): Promise<number> {
   let values;
@@ -292,6 +302,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
         "readme-path": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
+        ...NATS_TUNE_FLAGS,
       },
     }));
   } catch (error) {
@@ -303,6 +314,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     return 0;
   }
   let config: Config, types: string[], seed, particles, iters, workers, scenarios, robustnessRuns: number;
+  let useNats: boolean;
   try {
     if (values.controller !== undefined && values.all) {
       throw new UsageError("--controller and --all: give one, not both");
@@ -317,9 +329,11 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     scenarios = intArg("scenarios", values.scenarios, 1);
     robustnessRuns = intArg("robustness", values.robustness, 0) ?? 100;
     config = loadConfig(values.config ?? "config.yaml");
+    useNats = checkNatsTuneFlags(values);
   } catch (error) {
     if (
-      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError
+      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError ||
+      (error instanceof DistributedError && error.code === "config")
     ) {
       io.stderr(`${error.message}\n\n${TUNE_USAGE}\n`);
       return 2;
@@ -343,6 +357,14 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   try {
     for (const type of types) {
       if (abort.signal.aborted) break;
+      let nats: NatsTuning | undefined;
+      try {
+        nats = useNats ? await openNatsTuning(values, type, io.stderr) : undefined;
+      } catch (error) {
+        if (!(error instanceof DistributedError)) throw error;
+        io.stderr(`${type}: ${error.message}\n`);
+        return error.code === "config" ? 2 : 1;
+      }
       const tuner = new PSOTuner({
         controllerType: type,
         config,
@@ -352,7 +374,10 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
         numWorkers: workers,
         scenarios,
         signal: abort.signal,
-        onIteration: values.quiet ? undefined : progressReporter(io, type),
+        onIteration: values.quiet ? undefined : progressReporter(io, type, nats?.describe),
+        backend: nats?.backend,
+        resumeFrom: nats?.resumeFrom,
+        onCheckpoint: nats?.onCheckpoint,
       });
       settings ??= {
         particles: tuner.numParticles,
@@ -368,7 +393,17 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
       } catch (error) {
         // Interrupted before this controller's first iteration finished: it has no best to save.
         if (abort.signal.aborted) break;
+        if (error instanceof DistributedError) {
+          io.stderr(
+            `${type}: ${error.message}\n` +
+              `${type}: the swarm state of the last completed iteration is in ${nats!.checkpointPath}; ` +
+              `rerun with --resume to continue\n`,
+          );
+          return error.code === "config" ? 2 : 1;
+        }
         throw error;
+      } finally {
+        await nats?.close();
       }
       const t = type as (typeof CONTROLLER_TYPES)[number];
       const defaultGains = [...(config.controllers[t].gains ?? config.controller_defaults[t].gains)];
