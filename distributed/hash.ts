@@ -122,7 +122,22 @@ export async function moduleDigest(moduleUrl: string | URL): Promise<string> {
   return sha256Hex(await Deno.readFile(path));
 }
 
-/** A module path or `file:` URL as a file path; anything else is refused. */
+/**
+ * A module path or `file:` URL as a file path; any other scheme is refused (remote workers match
+ * modules by the bytes of a local file).
+ *
+ * @example Usage
+ * ```ts
+ * import { toPath } from "./hash.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(toPath("file:///tmp/f.ts"), "/tmp/f.ts");
+ * assert.throws(() => toPath("https://example.org/f.ts"), /must be a local file/);
+ * ```
+ *
+ * @param moduleUrl A path or URL.
+ * @returns The path.
+ * @throws {TypeError} For another scheme.
+ */
 export function toPath(moduleUrl: string | URL): string {
   const text = String(moduleUrl);
   if (text.startsWith("file:")) return fileURLToPath(text);

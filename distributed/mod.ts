@@ -11,3 +11,5 @@ export * from "./connection.ts";
 export * from "./coordinator.ts";
 export * from "./remote_worker.ts";
 export * from "./tune_support.ts";
+export * from "./local_cluster.ts";
+export * from "./bench.ts";

@@ -108,7 +108,9 @@ function intFlag(name: string, value: string | undefined, min: number): number |
  */
 export function checkNatsTuneFlags(values: NatsTuneFlagValues): boolean {
   if (values.nats === undefined) {
-    const stray = Object.keys(NATS_TUNE_FLAGS).find((k) => values[k as keyof NatsTuneFlagValues] !== undefined);
+    const stray = Object.keys(NATS_TUNE_FLAGS).find((k) =>
+      values[k as keyof NatsTuneFlagValues] !== undefined
+    );
     if (stray) throw new DistributedError("config", `--${stray}: needs --nats <url>, got no --nats`);
     return false;
   }
@@ -165,7 +167,10 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
     c?.version !== 1 || typeof c.runId !== "string" || typeof c.setupHash !== "string" ||
     typeof c.state !== "object" || c.state === null
   ) {
-    throw new DistributedError("config", `--resume: ${path} must be a checkpoint (version 1, runId, setupHash, state)`);
+    throw new DistributedError(
+      "config",
+      `--resume: ${path} must be a checkpoint (version 1, runId, setupHash, state)`,
+    );
   }
   return c;
 }

@@ -4,6 +4,7 @@
  *
  * ```
  * deno task bench [--quick] [--skip-tuning] [--json results/bench.json] [--readme]
+ * deno task bench --nats [--quick] [--json results/bench_nats.json]
  * ```
  *
  * Each figure is the median of several timed repetitions after a warm-up (JIT compilation),
@@ -17,6 +18,7 @@ import { createController } from "../factory/mod.ts";
 import { PSOTuner } from "../optimizer/mod.ts";
 import { type BatchParticle, createPlant, simulate, simulateBatch } from "../plant/mod.ts";
 import { updateReadmeSection } from "./readme.ts";
+import { natsBench } from "../distributed/mod.ts";
 
 /** One measurement. */
 export interface BenchEntry {
@@ -137,15 +139,24 @@ export async function main(args: string[]): Promise<number> {
         "skip-tuning": { type: "boolean" },
         json: { type: "string" },
         readme: { type: "boolean" },
+        nats: { type: "boolean" },
       },
     }));
   } catch (error) {
     console.error(
       `${
         (error as Error).message
-      }\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme]`,
+      }\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme] | --nats [--quick] [--json path]`,
     );
     return 2;
+  }
+  if (values.nats) {
+    // The shipped tuning on the local pool and on NATS with 1 and 2 worker processes (docs/distributed.md).
+    const result = await natsBench({
+      iterations: values.quick ? 20 : undefined,
+      json: values.json ?? "results/bench_nats.json",
+    });
+    return result.identical ? 0 : 1;
   }
   const config = loadConfig();
   const reps = values.quick ? 3 : 7;

@@ -332,7 +332,8 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     useNats = checkNatsTuneFlags(values);
   } catch (error) {
     if (
-      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError ||
+      error instanceof UsageError || error instanceof UnknownControllerError ||
+      error instanceof ConfigError ||
       (error instanceof DistributedError && error.code === "config")
     ) {
       io.stderr(`${error.message}\n\n${TUNE_USAGE}\n`);

@@ -9,8 +9,8 @@ import {
   type EvaluationBackend,
   type EvaluationContext,
   optimizeOnBackend,
-  PSOTuner,
   type PSOState,
+  PSOTuner,
   type TunerResult,
 } from "../../optimizer/mod.ts";
 
@@ -77,7 +77,12 @@ Deno.test("optimizeOnBackend() resumed from any checkpoint reaches the uninterru
   }
   // Resuming with another seed is refused by the engine rather than silently mixing two runs.
   await assert.rejects(
-    new PSOTuner({ ...RUN, seed: RUN.seed + 1, backend: inProcessBackend(), resumeFrom: JSON.parse(states[1]) })
+    new PSOTuner({
+      ...RUN,
+      seed: RUN.seed + 1,
+      backend: inProcessBackend(),
+      resumeFrom: JSON.parse(states[1]),
+    })
       .optimize(),
     /options\.seed: must match the state's seed/,
   );

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { PSOTuner, type PSOState, type TunerResult } from "../../optimizer/mod.ts";
+import { type PSOState, PSOTuner, type TunerResult } from "../../optimizer/mod.ts";
 import {
   CHUNK_STREAM,
   createNatsBackend,
@@ -36,7 +36,8 @@ function isDistributed(code: DistributedError["code"], pattern: RegExp) {
 }
 
 Deno.test({
-  name: "createNatsBackend() finishes a run whose worker process is killed while holding a chunk, with the same result",
+  name:
+    "createNatsBackend() finishes a run whose worker process is killed while holding a chunk, with the same result",
   ignore,
 }, async () => {
   const run = { controllerType: "classical_smc", numParticles: 8, numIterations: 4, seed: 5 };
@@ -59,8 +60,14 @@ Deno.test({
       assert.deepStrictEqual(outcome(remote), outcome(local));
       // The chunk the victim died with was redelivered and computed by the survivor.
       await survivor.waitFor(new RegExp(`taking chunk ${chunk} \\(delivery [2-9]\\)`), 1000);
-      assert.ok(survivor.lines.some((l) => l.includes(`done chunk ${chunk} `)), `the survivor computed ${chunk}`);
-      assert.ok(!victim.lines.some((l) => l.includes(`done chunk ${chunk} `)), `the victim died holding ${chunk}`);
+      assert.ok(
+        survivor.lines.some((l) => l.includes(`done chunk ${chunk} `)),
+        `the survivor computed ${chunk}`,
+      );
+      assert.ok(
+        !victim.lines.some((l) => l.includes(`done chunk ${chunk} `)),
+        `the victim died holding ${chunk}`,
+      );
     } finally {
       await backend.close();
     }
@@ -71,7 +78,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "createNatsBackend() ends a run with a poison chunk with a clear error, and leaves nothing on the server",
+  name:
+    "createNatsBackend() ends a run with a poison chunk with a clear error, and leaves nothing on the server",
   ignore,
 }, async () => {
   const server = await startNatsServer();
@@ -88,9 +96,18 @@ Deno.test({
       try {
         const started = performance.now();
         await assert.rejects(
-          new PSOTuner({ controllerType: "classical_smc", numParticles: 6, numIterations: 3, seed: 1, backend })
+          new PSOTuner({
+            controllerType: "classical_smc",
+            numParticles: 6,
+            numIterations: 3,
+            seed: 1,
+            backend,
+          })
             .optimize({ module: POISON.href, export: "poison" }),
-          isDistributed("chunk_failed", new RegExp(`chunk \\d of iteration 0 failed .*${worker.id}.*poison fitness`)),
+          isDistributed(
+            "chunk_failed",
+            new RegExp(`chunk \\d of iteration 0 failed .*${worker.id}.*poison fitness`),
+          ),
         );
         assert.ok(performance.now() - started < 20_000, "it fails instead of hanging");
         assert.ok(worker.stats().failed >= 2);
@@ -121,7 +138,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "createNatsBackend() reports a stopped server; resumed from the last checkpoint the run gives the same result",
+  name:
+    "createNatsBackend() reports a stopped server; resumed from the last checkpoint the run gives the same result",
   ignore,
 }, async () => {
   const run = { controllerType: "sta_smc", numParticles: 8, numIterations: 6, scenarios: 2, seed: 9 };
@@ -186,7 +204,8 @@ Deno.test({
     const backend = await createNatsBackend({ nats: { url: server.url }, noWorkerTimeoutMs: 800 });
     try {
       await assert.rejects(
-        new PSOTuner({ controllerType: "sta_smc", numParticles: 4, numIterations: 2, seed: 1, backend }).optimize(),
+        new PSOTuner({ controllerType: "sta_smc", numParticles: 4, numIterations: 2, seed: 1, backend })
+          .optimize(),
         isDistributed("no_worker", /no worker connected .* deno task worker --nats nats:\/\/127\.0\.0\.1/),
       );
     } finally {

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../config/mod.ts";
 import {
   canonicalJson,
-  type ChunkMessage,
   checkRunId,
+  type ChunkMessage,
   configHash,
   decodeNumbers,
   DistributedError,
@@ -32,7 +32,10 @@ function awkwardDoubles(n: number): Float64Array {
       view.setUint32(i * 8 + 4, next(), true);
     } while (!Number.isFinite(out[i]));
   }
-  out.set([-0, 0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 2.2250738585072014e-308], n);
+  out.set(
+    [-0, 0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 2.2250738585072014e-308],
+    n,
+  );
   return out;
 }
 
@@ -52,7 +55,14 @@ Deno.test("encodeNumbers() refuses a non-finite value, naming its index", () => 
 Deno.test("encodeCosts() sends failed and non-finite costs as null, which parseResult() turns back into NaN", () => {
   const wire = encodeCosts(Float64Array.of(2.5, NaN, Infinity, -0));
   assert.deepStrictEqual(wire, [2.5, null, null, "-0"]);
-  const expected = { run: "r1", iteration: 4, chunk: 2, count: 4, configHash: "a".repeat(64), positionsHash: "b".repeat(64) };
+  const expected = {
+    run: "r1",
+    iteration: 4,
+    chunk: 2,
+    count: 4,
+    configHash: "a".repeat(64),
+    positionsHash: "b".repeat(64),
+  };
   const parsed = parseResult(
     encode({ v: 1, ...expected, worker: "w1", costs: wire, failures: 1, elapsedMs: 3 }),
     expected,
@@ -111,7 +121,14 @@ Deno.test("parseChunk() rejects a malformed chunk, naming the field", () => {
 });
 
 Deno.test("parseResult() rejects a result that does not answer its chunk", () => {
-  const expected = { run: "r1", iteration: 3, chunk: 0, count: 2, configHash: "a".repeat(64), positionsHash: "b".repeat(64) };
+  const expected = {
+    run: "r1",
+    iteration: 3,
+    chunk: 0,
+    count: 2,
+    configHash: "a".repeat(64),
+    positionsHash: "b".repeat(64),
+  };
   const good = { v: 1, ...expected, worker: "w9", costs: [1, 2], failures: 0, elapsedMs: 1 };
   assert.ok(parseResult(encode(good), expected).ok);
   const cases: [Record<string, unknown>, RegExp][] = [
@@ -130,7 +147,10 @@ Deno.test("parseResult() rejects a result that does not answer its chunk", () =>
       return true;
     });
   }
-  const record = parseResult(encode({ ...good, costs: undefined, error: "boom", errorKind: "refused" }), expected);
+  const record = parseResult(
+    encode({ ...good, costs: undefined, error: "boom", errorKind: "refused" }),
+    expected,
+  );
   assert.deepStrictEqual(record, { ok: false, worker: "w9", error: "boom", errorKind: "refused" });
 });
 
@@ -154,7 +174,10 @@ Deno.test("resolveNatsOptions() takes flags over the environment and rejects a b
   });
   assert.equal(resolveNatsOptions({}, env).url, "nats://127.0.0.2:4222");
   assert.throws(() => resolveNatsOptions({}, {}), /--nats: must give the server URL \(or set DIP_NATS_URL\)/);
-  assert.throws(() => resolveNatsOptions({ url: "http://127.0.0.1" }, {}), /must be a nats:\/\/ or tls:\/\/ URL/);
+  assert.throws(
+    () => resolveNatsOptions({ url: "http://127.0.0.1" }, {}),
+    /must be a nats:\/\/ or tls:\/\/ URL/,
+  );
   assert.throws(
     () => resolveNatsOptions({ url: "nats://127.0.0.1:1", tlsCertFile: "c.pem" }, {}),
     /--nats-tls-cert and --nats-tls-key: give both or neither/,

@@ -26,13 +26,21 @@ Deno.test({
     for (const count of [1, 2, 3]) {
       workers.push(await startWorkerProcess(server.url, ["--concurrency", "1"]));
       assert.equal(workers.length, count);
-      const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 2, noWorkerTimeoutMs: 20_000 });
+      const backend = await createNatsBackend({
+        nats: { url: server.url },
+        chunkSize: 2,
+        noWorkerTimeoutMs: 20_000,
+      });
       try {
         const remote = await new PSOTuner({ ...RUN, backend }).optimize();
         assert.deepStrictEqual(outcome(remote), outcome(local), `${count} worker(s)`);
         const used = Object.keys(backend.status().chunksPerWorker);
         // Each worker holds one chunk at a time and four are published at once: every one computes some.
-        assert.deepStrictEqual(used.sort(), workers.map((w) => w.id).sort(), `${count} worker(s) all took chunks`);
+        assert.deepStrictEqual(
+          used.sort(),
+          workers.map((w) => w.id).sort(),
+          `${count} worker(s) all took chunks`,
+        );
         assert.equal(Object.values(backend.status().chunksPerWorker).reduce((a, b) => a + b, 0), 5 * 4);
       } finally {
         await backend.close();

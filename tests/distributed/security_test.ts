@@ -43,13 +43,21 @@ Deno.test({
   try {
     const base = loadConfig();
     const other = { ...base, pso: { ...base.pso, w: 0.7 } };
-    const worker = await startRemoteWorker({ nats: { url: server.url }, concurrency: 1, configs: [other], log: () => {} });
+    const worker = await startRemoteWorker({
+      nats: { url: server.url },
+      concurrency: 1,
+      configs: [other],
+      log: () => {},
+    });
     try {
       const backend = await createNatsBackend({ nats: { url: server.url }, maxDeliver: 2 });
       try {
         await assert.rejects(
           new PSOTuner({ ...RUN, config: base, backend }).optimize(),
-          isDistributed("refused", /refused on its last delivery by .*config hash [0-9a-f]{12} is not one this worker/),
+          isDistributed(
+            "refused",
+            /refused on its last delivery by .*config hash [0-9a-f]{12} is not one this worker/,
+          ),
         );
         assert.ok(worker.stats().refused >= 2);
         assert.equal(worker.stats().completed, 0);
@@ -84,7 +92,9 @@ Deno.test({
         const rejection = await new PSOTuner({ ...RUN, backend })
           .optimize({ module: POISON.href, export: "poison" })
           .then(() => undefined, (error) => error);
-        isDistributed("refused", /fitness module poison_fitness\.ts \(sha256 [0-9a-f]{12}\) is not allowed/)(rejection);
+        isDistributed("refused", /fitness module poison_fitness\.ts \(sha256 [0-9a-f]{12}\) is not allowed/)(
+          rejection,
+        );
         assert.doesNotMatch((rejection as Error).message, /always throws/);
       } finally {
         await backend.close();
@@ -110,7 +120,10 @@ async function rogueRun(forge: (chunk: Record<string, unknown>) => string, patte
       const m = await consumer.next({ expires: 10_000 });
       assert.ok(m, "the coordinator published a chunk");
       const { chunk } = parseChunk(m.data);
-      await results.put(resultKey(chunk.run, chunk.iteration, chunk.chunk), forge(chunk as unknown as Record<string, unknown>));
+      await results.put(
+        resultKey(chunk.run, chunk.iteration, chunk.chunk),
+        forge(chunk as unknown as Record<string, unknown>),
+      );
       m.ack();
       await assert.rejects(running, isDistributed("invalid_result", pattern));
     } finally {
@@ -137,22 +150,29 @@ function honest(chunk: Record<string, unknown>, costs: unknown[]) {
   };
 }
 
-Deno.test({ name: "createNatsBackend() rejects a non-finite result from a rogue worker", ignore }, async () => {
-  await rogueRun(
-    // 1e999 is valid JSON and reads as Infinity: it must not reach the swarm.
-    (chunk) => JSON.stringify(honest(chunk, Array(chunk.count).fill(0.5))).replace("0.5", "1e999"),
-    /from rogue: costs\[0\] must be a finite number or null, got Infinity/,
-  );
-});
+Deno.test(
+  { name: "createNatsBackend() rejects a non-finite result from a rogue worker", ignore },
+  async () => {
+    await rogueRun(
+      // 1e999 is valid JSON and reads as Infinity: it must not reach the swarm.
+      (chunk) => JSON.stringify(honest(chunk, Array(chunk.count).fill(0.5))).replace("0.5", "1e999"),
+      /from rogue: costs\[0\] must be a finite number or null, got Infinity/,
+    );
+  },
+);
 
-Deno.test({ name: "createNatsBackend() rejects a result of the wrong length or for other gains", ignore }, async () => {
-  await rogueRun(
-    (chunk) => JSON.stringify(honest(chunk, Array((chunk.count as number) - 1).fill(0.5))),
-    /costs must be an array of \d+ costs/,
-  );
-  await rogueRun(
-    (chunk) => JSON.stringify({ ...honest(chunk, Array(chunk.count).fill(0.5)), positionsHash: "0".repeat(64) }),
-    /positionsHash must be "[0-9a-f]{64}"/,
-  );
-  await rogueRun((_chunk) => "{not json", /result: must be JSON/);
-});
+Deno.test(
+  { name: "createNatsBackend() rejects a result of the wrong length or for other gains", ignore },
+  async () => {
+    await rogueRun(
+      (chunk) => JSON.stringify(honest(chunk, Array((chunk.count as number) - 1).fill(0.5))),
+      /costs must be an array of \d+ costs/,
+    );
+    await rogueRun(
+      (chunk) =>
+        JSON.stringify({ ...honest(chunk, Array(chunk.count).fill(0.5)), positionsHash: "0".repeat(64) }),
+      /positionsHash must be "[0-9a-f]{64}"/,
+    );
+    await rogueRun((_chunk) => "{not json", /result: must be JSON/);
+  },
+);

@@ -29,7 +29,18 @@ Deno.test({
   ignore: SKIP_REASON !== undefined,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "dip-tune-nats-" });
-  const common = ["--controller", "sta_smc", "--particles", "6", "--iters", "5", "--scenarios", "2", "--seed", "3"];
+  const common = [
+    "--controller",
+    "sta_smc",
+    "--particles",
+    "6",
+    "--iters",
+    "5",
+    "--scenarios",
+    "2",
+    "--seed",
+    "3",
+  ];
   const files = (name: string) => [
     "--robustness",
     "0",
@@ -64,14 +75,23 @@ Deno.test({
     assert.equal(code, 1, first.err.join(""));
     assert.match(first.err.join(""), /sta_smc: run \S+: (lost the NATS server|cannot publish)/);
     assert.match(first.err.join(""), /rerun with --resume to continue/);
-    assert.match(first.err.join(""), /sta_smc it 1\/5 .* · 1 worker\n/, "progress shows the connected workers");
+    assert.match(
+      first.err.join(""),
+      /sta_smc it 1\/5 .* · 1 worker\n/,
+      "progress shows the connected workers",
+    );
     await assert.rejects(Deno.stat(`${dir}/nats-gains.json`), Deno.errors.NotFound);
 
     await server.restart();
     const second = captureIO();
-    assert.equal(await tune([...common, ...files("nats"), ...nats, "--resume"], second.io), 0, second.err.join(""));
+    assert.equal(
+      await tune([...common, ...files("nats"), ...nats, "--resume"], second.io),
+      0,
+      second.err.join(""),
+    );
     assert.match(second.err.join(""), /sta_smc: resuming run \S+ after iteration 2 /);
-    const read = async (name: string) => JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as TuneReport;
+    const read = async (name: string) =>
+      JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as TuneReport;
     const [local, resumed] = [await read("local"), await read("nats")];
     assert.deepStrictEqual(resumed.results[0].bestGains, local.results[0].bestGains);
     assert.equal(resumed.results[0].bestCost, local.results[0].bestCost);

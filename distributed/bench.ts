@@ -1,0 +1,144 @@
+/**
+ * `deno task bench --nats`: the shipped tuning on the local Worker pool and on NATS with 1 and 2
+ * remote worker processes on this machine (a nats-server on 127.0.0.1 that the benchmark starts
+ * and stops), checking that every run gives the same gains and reporting the overhead of NATS
+ * against the local pool and the speed-up from 1 to 2 worker processes.
+ *
+ * @module
+ */
+import { loadConfig } from "../config/mod.ts";
+import { PSOTuner, type TunerResult } from "../optimizer/mod.ts";
+import { createNatsBackend } from "./coordinator.ts";
+import { NATS_SERVER, startNatsServer, startWorkerProcess, type WorkerProcess } from "./local_cluster.ts";
+
+/** Options of {@linkcode natsBench}. */
+export interface NatsBenchOptions {
+  /** Iterations; default `pso.iters` (the shipped tuning). */
+  readonly iterations?: number;
+  /** Controller; default classical_smc. */
+  readonly controllerType?: string;
+  /** Receives the table lines. Default `console.log`. */
+  readonly log?: (line: string) => void;
+  /** Also write the measurements to this JSON file. */
+  readonly json?: string;
+}
+
+/** One measured run. */
+export interface NatsBenchRun {
+  readonly name: string;
+  readonly seconds: number;
+  /** Local Workers, or remote worker processes (one Worker each). */
+  readonly workers: number;
+}
+
+/** What {@linkcode natsBench} measured. */
+export interface NatsBenchResult {
+  readonly runs: readonly NatsBenchRun[];
+  /** NATS time over local-pool time, minus 1, with 1 and with 2 workers. */
+  readonly overhead1: number;
+  readonly overhead2: number;
+  /** NATS time with 1 worker process over NATS time with 2. */
+  readonly speedup: number;
+  /** Every run gave bit-identical gains and cost. */
+  readonly identical: boolean;
+}
+
+/**
+ * Runs the comparison. Each remote worker process runs one Worker (`--concurrency 1`), so "2
+ * workers" means the same two threads as the local pool of 2.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const result = await natsBench({ iterations: 20 });
+ * console.log(result.overhead2);
+ * ```
+ *
+ * @param options See {@linkcode NatsBenchOptions}.
+ * @returns The measurements.
+ * @throws {Error} When nats-server is not installed.
+ */
+export async function natsBench(options: NatsBenchOptions = {}): Promise<NatsBenchResult> {
+  if (!NATS_SERVER) {
+    throw new Error("bench --nats: needs nats-server (apt-get install -y nats-server), got none on PATH");
+  }
+  const log = options.log ?? ((line: string) => console.log(line));
+  const config = loadConfig();
+  const run = {
+    controllerType: options.controllerType ?? "classical_smc",
+    config,
+    numIterations: options.iterations ?? config.pso.iters,
+  };
+  const runs: NatsBenchRun[] = [];
+  const results: TunerResult[] = [];
+  const record = (name: string, workers: number, r: TunerResult) => {
+    runs.push({ name, seconds: r.elapsedMs / 1000, workers });
+    results.push(r);
+    log(
+      `${name.padEnd(44)} ${(r.elapsedMs / 1000).toFixed(2).padStart(8)} s  best ${
+        r.bestFitness.toPrecision(8)
+      }`,
+    );
+  };
+  const label = `${run.controllerType} ${config.pso.n_particles} × ${run.numIterations}, ` +
+    `${config.physics_uncertainty.n_evals} scenarios`;
+  log(`tuning ${label}`);
+  for (const workers of [1, 2]) {
+    record(
+      `local pool, ${workers} Worker${workers > 1 ? "s" : ""}`,
+      workers,
+      await new PSOTuner({ ...run, numWorkers: workers }).optimize(),
+    );
+  }
+  const server = await startNatsServer();
+  const processes: WorkerProcess[] = [];
+  try {
+    for (const workers of [1, 2]) {
+      while (processes.length < workers) {
+        processes.push(await startWorkerProcess(server.url, ["--concurrency", "1"]));
+      }
+      const backend = await createNatsBackend({ nats: { url: server.url } });
+      try {
+        record(
+          `NATS, ${workers} worker process${workers > 1 ? "es" : ""} × 1 Worker`,
+          workers,
+          await new PSOTuner({ ...run, backend }).optimize(),
+        );
+      } finally {
+        await backend.close();
+      }
+    }
+  } finally {
+    await Promise.all(processes.map((p) => p.kill()));
+    await server.dispose();
+  }
+  const [local1, local2, nats1, nats2] = runs.map((r) => r.seconds);
+  const identical = results.every((r) =>
+    r.bestFitness === results[0].bestFitness && r.bestGains.every((g, i) => g === results[0].bestGains[i])
+  );
+  const result = {
+    runs,
+    overhead1: nats1 / local1 - 1,
+    overhead2: nats2 / local2 - 1,
+    speedup: nats1 / nats2,
+    identical,
+  };
+  log(
+    `NATS overhead vs local pool: ${(100 * result.overhead1).toFixed(1)} % at 1 worker, ` +
+      `${(100 * result.overhead2).toFixed(1)} % at 2 workers (target ≤ 15 %)`,
+  );
+  log(`NATS speed-up 1 → 2 worker processes: ${result.speedup.toFixed(2)} ×`);
+  log(`same gains and cost on every run: ${identical ? "yes" : "NO"}`);
+  if (options.json) {
+    const path = options.json;
+    await Deno.mkdir(path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".", { recursive: true });
+    const data = {
+      date: new Date().toISOString(),
+      cores: navigator.hardwareConcurrency,
+      tuning: label,
+      ...result,
+    };
+    await Deno.writeTextFile(path, JSON.stringify(data, null, 2) + "\n");
+    log(`written ${path}`);
+  }
+  return result;
+}
