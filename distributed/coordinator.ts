@@ -294,6 +294,13 @@ class Coordinator implements NatsBackend {
   }
 
   async prepare(context: EvaluationContext): Promise<void> {
+    if (this.#context) {
+      // Results are keyed by run, iteration and chunk: a second run under the same id could pick
+      // up the first run's costs for the same positions.
+      throw new Error(
+        `prepare(): a NATS backend serves one run (${this.runId}), got a second; create another backend`,
+      );
+    }
     const setup = context.setup;
     this.configHash = configHash(setup.config);
     this.setupHash = setupHash(setup);
@@ -497,6 +504,15 @@ class Coordinator implements NatsBackend {
 
   async #publish(batch: Batch, chunks: readonly ChunkState[]): Promise<void> {
     const limit = this.#o.serverTimeoutMs ?? 10_000;
+    const maxPayload = this.#nc.info?.max_payload;
+    const big = chunks.find((c) => maxPayload !== undefined && c.data.length > maxPayload);
+    if (big) {
+      throw new DistributedError(
+        "config",
+        `run ${this.runId}: chunk ${big.index} is ${big.data.length} bytes, more than the server's max_payload ` +
+          `(${maxPayload}); use a smaller chunkSize (--chunk-size), got ${big.count} particles per chunk`,
+      );
+    }
     await Promise.all(chunks.map(async (chunk) => {
       const started = performance.now();
       for (;;) {

@@ -185,6 +185,7 @@ class Worker_ implements RemoteWorker {
   readonly #busy = new Set<string>();
   readonly #handling = new Set<Promise<void>>();
   readonly #setups = new Map<string, EvaluationSetup>();
+  readonly #registering = new Map<string, Promise<unknown>>();
   readonly #log: (line: string) => void;
   #slots: Promise<void>[] = [];
   #ping: Subscription | undefined;
@@ -485,10 +486,20 @@ class Worker_ implements RemoteWorker {
         gainNames: chunk.controller.gainNames,
         defaultGains: chunk.controller.defaultGains,
       };
-      const known = controllerRegistry.snapshot().get(chunk.controllerType);
-      if (!known) {
-        await registerController({ type: chunk.controllerType, ...controllerSource });
-      } else if (known.source.module !== module || known.source.export !== controllerSource.export) {
+      // One registration per type, even when several slots meet the type at once.
+      let registering = this.#registering.get(chunk.controllerType);
+      if (!registering && !controllerRegistry.snapshot().get(chunk.controllerType)) {
+        registering = registerController({ type: chunk.controllerType, ...controllerSource });
+        this.#registering.set(chunk.controllerType, registering);
+      }
+      try {
+        await registering;
+      } catch (error) {
+        this.#registering.delete(chunk.controllerType);
+        throw error;
+      }
+      const known = controllerRegistry.snapshot().get(chunk.controllerType)!;
+      if (known.source.module !== module || known.source.export !== controllerSource.export) {
         throw refuse(
           `controller type ${chunk.controllerType} is already registered here from another module`,
         );

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { PSOTuner, type TunerResult } from "../../optimizer/mod.ts";
 import { createNatsBackend } from "../../distributed/mod.ts";
+import { registerController, resetRegistryForTests } from "../../factory/mod.ts";
 import { SKIP_REASON, startNatsServer, startWorkerProcess, type WorkerProcess } from "./helpers.ts";
 
 const RUN = { controllerType: "classical_smc", numParticles: 8, numIterations: 5, scenarios: 2, seed: 11 };
@@ -72,3 +73,51 @@ Deno.test({
     await server.dispose();
   }
 });
+
+Deno.test({
+  name:
+    "PSOTuner on createNatsBackend() tunes a custom controller from an allowed module as the local pool does",
+  ignore: SKIP_REASON !== undefined,
+}, async () => {
+  const module = new URL("../fixtures/custom_controller.ts", import.meta.url);
+  const { STATE_FEEDBACK_DEFAULTS, STATE_FEEDBACK_GAIN_NAMES } = await import(module.href);
+  try {
+    await withCustomController(module, STATE_FEEDBACK_GAIN_NAMES, STATE_FEEDBACK_DEFAULTS);
+  } finally {
+    resetRegistryForTests();
+  }
+});
+
+async function withCustomController(module: URL, gainNames: string[], defaultGains: number[]): Promise<void> {
+  await registerController({
+    type: "state_feedback",
+    module,
+    export: "createStateFeedback",
+    gainNames,
+    defaultGains,
+    stateful: false,
+  });
+  const server = await startNatsServer();
+  // The worker process registers the type itself, from its own copy of the module.
+  const worker = await startWorkerProcess(server.url, [
+    "--concurrency",
+    "1",
+    "--allow-module",
+    module.pathname,
+  ]);
+  try {
+    const run = { ...RUN, controllerType: "state_feedback", numIterations: 3 };
+    const local = await new PSOTuner({ ...run, numWorkers: 1 }).optimize();
+    const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 3 });
+    try {
+      const remote = await new PSOTuner({ ...run, backend }).optimize();
+      assert.deepStrictEqual(outcome(remote), outcome(local));
+      assert.deepStrictEqual(Object.keys(backend.status().chunksPerWorker), [worker.id]);
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await worker.kill();
+    await server.dispose();
+  }
+}
