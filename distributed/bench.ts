@@ -11,6 +11,30 @@ import { PSOTuner, type TunerResult } from "../optimizer/mod.ts";
 import { createNatsBackend } from "./coordinator.ts";
 import { NATS_SERVER, startNatsServer, startWorkerProcess, type WorkerProcess } from "./local_cluster.ts";
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function natsRun(
+  url: string,
+  workers: number,
+  run: ConstructorParameters<typeof PSOTuner>[0],
+): Promise<TunerResult> {
+  const processes: WorkerProcess[] = [];
+  try {
+    for (let i = 0; i < workers; i++) processes.push(await startWorkerProcess(url, ["--concurrency", "1"]));
+    const backend = await createNatsBackend({ nats: { url } });
+    try {
+      return await new PSOTuner({ ...run, backend }).optimize();
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await Promise.all(processes.map((p) => p.kill()));
+  }
+}
+
 /** Options of {@linkcode natsBench}. */
 export interface NatsBenchOptions {
   /** Iterations; default `pso.iters` (the shipped tuning). */
@@ -19,6 +43,8 @@ export interface NatsBenchOptions {
   readonly controllerType?: string;
   /** Receives the table lines. Default `console.log`. */
   readonly log?: (line: string) => void;
+  /** Timed runs of each configuration (interleaved); the medians are reported. Default 1. */
+  readonly repetitions?: number;
   /** Also write the measurements to this JSON file. */
   readonly json?: string;
 }
@@ -26,6 +52,7 @@ export interface NatsBenchOptions {
 /** One measured run. */
 export interface NatsBenchRun {
   readonly name: string;
+  /** Median wall time. */
   readonly seconds: number;
   /** Local Workers, or remote worker processes (one Worker each). */
   readonly workers: number;
@@ -62,56 +89,52 @@ export async function natsBench(options: NatsBenchOptions = {}): Promise<NatsBen
     throw new Error("bench --nats: needs nats-server (apt-get install -y nats-server), got none on PATH");
   }
   const log = options.log ?? ((line: string) => console.log(line));
+  const repetitions = options.repetitions ?? 1;
   const config = loadConfig();
   const run = {
     controllerType: options.controllerType ?? "classical_smc",
     config,
     numIterations: options.iterations ?? config.pso.iters,
   };
-  const runs: NatsBenchRun[] = [];
+  const names = [
+    "local pool, 1 Worker",
+    "NATS, 1 worker process × 1 Worker",
+    "local pool, 2 Workers",
+    "NATS, 2 worker processes × 1 Worker",
+  ];
+  const samples: number[][] = names.map(() => []);
   const results: TunerResult[] = [];
-  const record = (name: string, workers: number, r: TunerResult) => {
-    runs.push({ name, seconds: r.elapsedMs / 1000, workers });
-    results.push(r);
-    log(
-      `${name.padEnd(44)} ${(r.elapsedMs / 1000).toFixed(2).padStart(8)} s  best ${
-        r.bestFitness.toPrecision(8)
-      }`,
-    );
-  };
   const label = `${run.controllerType} ${config.pso.n_particles} × ${run.numIterations}, ` +
     `${config.physics_uncertainty.n_evals} scenarios`;
-  log(`tuning ${label}`);
-  for (const workers of [1, 2]) {
-    record(
-      `local pool, ${workers} Worker${workers > 1 ? "s" : ""}`,
-      workers,
-      await new PSOTuner({ ...run, numWorkers: workers }).optimize(),
-    );
-  }
+  log(`tuning ${label}, ${repetitions} repetition(s), medians`);
   const server = await startNatsServer();
-  const processes: WorkerProcess[] = [];
   try {
-    for (const workers of [1, 2]) {
-      while (processes.length < workers) {
-        processes.push(await startWorkerProcess(server.url, ["--concurrency", "1"]));
-      }
-      const backend = await createNatsBackend({ nats: { url: server.url } });
-      try {
-        record(
-          `NATS, ${workers} worker process${workers > 1 ? "es" : ""} × 1 Worker`,
-          workers,
-          await new PSOTuner({ ...run, backend }).optimize(),
+    // Interleaved, so that a change in the machine's load hits every configuration alike. Worker
+    // processes start fresh for each measurement, as a local pool does; their start is not timed.
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (const [i, workers] of [[0, 1], [1, 1], [2, 2], [3, 2]] as const) {
+        let r: TunerResult;
+        if (i % 2 === 0) r = await new PSOTuner({ ...run, numWorkers: workers }).optimize();
+        else r = await natsRun(server.url, workers, run);
+        samples[i].push(r.elapsedMs / 1000);
+        results.push(r);
+        log(
+          `${names[i].padEnd(40)} ${(r.elapsedMs / 1000).toFixed(2).padStart(8)} s  best ${
+            r.bestFitness.toPrecision(8)
+          }`,
         );
-      } finally {
-        await backend.close();
       }
     }
   } finally {
-    await Promise.all(processes.map((p) => p.kill()));
     await server.dispose();
   }
-  const [local1, local2, nats1, nats2] = runs.map((r) => r.seconds);
+  const runs: NatsBenchRun[] = names.map((name, i) => ({
+    name,
+    seconds: median(samples[i]),
+    workers: i < 2 ? 1 : 2,
+  }));
+  const [local1, nats1, local2, nats2] = runs.map((r) => r.seconds);
+  for (const r of runs) log(`median ${r.name.padEnd(40)} ${r.seconds.toFixed(2).padStart(8)} s`);
   const identical = results.every((r) =>
     r.bestFitness === results[0].bestFitness && r.bestGains.every((g, i) => g === results[0].bestGains[i])
   );
@@ -135,6 +158,8 @@ export async function natsBench(options: NatsBenchOptions = {}): Promise<NatsBen
       date: new Date().toISOString(),
       cores: navigator.hardwareConcurrency,
       tuning: label,
+      repetitions,
+      samples: Object.fromEntries(names.map((n, i) => [n, samples[i]])),
       ...result,
     };
     await Deno.writeTextFile(path, JSON.stringify(data, null, 2) + "\n");

@@ -56,7 +56,10 @@ export interface NatsBackendOptions {
   readonly nats: NatsOptions;
   /** The run id; default a fresh random one. A resumed run passes its checkpoint's. */
   readonly runId?: string;
-  /** Particles per chunk; default spreads each batch over 8 chunks. */
+  /**
+   * Particles per chunk, fixed for the run; default two chunks per Worker connected when the run
+   * starts (eight when none is). A resumed run must use the interrupted run's.
+   */
   readonly chunkSize?: number;
   /** How long a worker may hold a chunk without a sign of life before it is redelivered, ms. Default 30 000. */
   readonly ackWaitMs?: number;
@@ -64,9 +67,12 @@ export interface NatsBackendOptions {
   readonly maxDeliver?: number;
   /** The stream's dedupe window for message ids, ms. Default 600 000. */
   readonly duplicateWindowMs?: number;
-  /** Wait for an iteration's chunks before republishing the missing ones, ms. Default 60 000. */
+  /** Publish a chunk still missing after this long again (same message id), ms. Default 60 000. */
   readonly chunkTimeoutMs?: number;
-  /** Republish rounds of a chunk no live worker holds, before the run fails. Default 3. */
+  /**
+   * Copies of a chunk that stays out of every worker's hands while workers sit idle, before the
+   * run fails. Default 3.
+   */
   readonly maxRepublish?: number;
   /** How long chunks may wait with no worker connected, ms. Default 30 000. */
   readonly noWorkerTimeoutMs?: number;
@@ -107,6 +113,8 @@ export interface NatsBackend extends EvaluationBackend {
   readonly configHash: string | undefined;
   /** Set by `prepare()`. */
   readonly setupHash: string | undefined;
+  /** Particles per chunk: the option, or the default fixed at the first batch. */
+  readonly chunkSize: number | undefined;
   /** The coordinator's view now. */
   status(): NatsBackendStatus;
 }
@@ -130,7 +138,12 @@ interface ChunkState {
   readonly msgId: string;
   readonly data: Uint8Array;
   readonly positionsHash: string;
+  /** Copies published under a new message id (see the orphan rule in `#tick`). */
   republishes: number;
+  /** When the chunk was last published. */
+  publishedAt: number;
+  /** Since when it has looked orphaned: in no worker's hands while a worker sat idle. */
+  orphanSince: number | undefined;
 }
 
 interface Batch {
@@ -139,7 +152,6 @@ interface Batch {
   readonly pending: Set<number>;
   readonly out: Float64Array;
   readonly started: number;
-  lastPublish: number;
   lastStatus: number;
   resolve(): void;
   reject(error: DistributedError): void;
@@ -253,6 +265,7 @@ class Coordinator implements NatsBackend {
   #failures = 0;
   #firstFailure: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #chunkSize: number | undefined;
 
   constructor(nc: NatsConnection, infra: Infrastructure, runId: string, options: NatsBackendOptions) {
     this.#nc = nc;
@@ -260,6 +273,7 @@ class Coordinator implements NatsBackend {
     this.#js = jetstream(nc);
     this.runId = runId;
     this.#o = options;
+    this.#chunkSize = options.chunkSize;
     this.#maxDeliver = infra.consumer.config.max_deliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver;
     this.#ackWaitMs = Math.max(1, Math.round((infra.consumer.config.ack_wait ?? 0) / 1e6)) ||
       INFRASTRUCTURE_DEFAULTS.ackWaitMs;
@@ -288,9 +302,18 @@ class Coordinator implements NatsBackend {
         else if (s.type === "reconnect") this.#disconnectedSince = undefined;
       }
     })());
-    // Workers answer with a heartbeat at once, so the first batch need not wait for their timers.
+    // Workers answer with a heartbeat at once, so the first batch need not wait for their timers
+    // (the default chunk size counts the Workers connected when the run starts).
     await nc.flush();
     nc.publish(PING_SUBJECT, "");
+    const until = performance.now() + 500;
+    while (this.#workers.size === 0 && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  get chunkSize(): number | undefined {
+    return this.#chunkSize;
   }
 
   async prepare(context: EvaluationContext): Promise<void> {
@@ -356,7 +379,9 @@ class Coordinator implements NatsBackend {
         new Error(`evaluate(): iteration ${this.#batch.iteration} is still being evaluated`),
       );
     }
-    const size = this.#o.chunkSize ?? Math.max(1, Math.ceil(count / 8));
+    // Fixed for the whole run at its first batch: a resumed run must cut the same chunks, or its
+    // message ids would name other particles than the chunks already queued under them.
+    const size = this.#chunkSize ??= this.#defaultChunkSize(count);
     const chunks: ChunkState[] = [];
     const n = Math.ceil(count / size);
     for (let c = 0, start = 0; c < n; c++, start += size) {
@@ -382,6 +407,8 @@ class Coordinator implements NatsBackend {
         data: encoder.encode(JSON.stringify(message)),
         positionsHash,
         republishes: 0,
+        publishedAt: performance.now(),
+        orphanSince: undefined,
       });
     }
     return new Promise<Float64Array>((resolve, reject) => {
@@ -392,7 +419,6 @@ class Coordinator implements NatsBackend {
         pending: new Set(chunks.map((c) => c.index)),
         out: new Float64Array(count),
         started: now,
-        lastPublish: now,
         lastStatus: now,
         resolve: () => {
           this.#endBatch();
@@ -411,7 +437,7 @@ class Coordinator implements NatsBackend {
       }
       if (this.#batch !== batch) return;
       this.#timer = setInterval(() => this.#tick(), 100);
-      this.#startPublish(batch, chunks.filter((c) => batch.pending.has(c.index)));
+      this.#startPublish(batch, chunks.filter((c) => batch.pending.has(c.index)), false);
     });
   }
 
@@ -496,13 +522,18 @@ class Coordinator implements NatsBackend {
     this.#batch?.reject(error);
   }
 
-  #startPublish(batch: Batch, chunks: readonly ChunkState[]): void {
-    const work = this.#publish(batch, chunks).catch((error) => this.#fail(error as DistributedError));
+  #startPublish(batch: Batch, chunks: readonly ChunkState[], copy: boolean): void {
+    const work = this.#publish(batch, chunks, copy).catch((error) => this.#fail(error as DistributedError));
     this.#publishing.add(work);
     work.finally(() => this.#publishing.delete(work));
   }
 
-  async #publish(batch: Batch, chunks: readonly ChunkState[]): Promise<void> {
+  /**
+   * Publishes chunks under their message id (`copy` false: a chunk already queued under it, by this
+   * coordinator or by the one it resumes, is not stored twice), or as a new copy (`copy` true: the
+   * original is stuck where no worker can get it, e.g. delivered to a connection that died).
+   */
+  async #publish(batch: Batch, chunks: readonly ChunkState[], copy: boolean): Promise<void> {
     const limit = this.#o.serverTimeoutMs ?? 10_000;
     const maxPayload = this.#nc.info?.max_payload;
     const big = chunks.find((c) => maxPayload !== undefined && c.data.length > maxPayload);
@@ -519,7 +550,7 @@ class Coordinator implements NatsBackend {
         if (this.#batch !== batch) return;
         try {
           const ack = await this.#js.publish(chunk.subject, chunk.data, {
-            msgID: chunk.msgId,
+            msgID: copy ? `${chunk.msgId}:r${chunk.republishes}` : chunk.msgId,
             timeout: Math.min(5000, limit),
           });
           this.#seqToChunk.set(ack.seq, { iteration: batch.iteration, chunk: chunk.index });
@@ -538,6 +569,17 @@ class Coordinator implements NatsBackend {
         }
       }
     }));
+  }
+
+  /**
+   * Two chunks per connected Worker (eight before any worker is known): few enough that the message
+   * round trips stay small next to the simulations, enough that a fast Worker takes a slow one's
+   * share. Chunking never changes the costs, only where they are computed.
+   */
+  #defaultChunkSize(count: number): number {
+    const slots = this.#liveWorkers().reduce((sum, w) => sum + Math.max(1, w.concurrency), 0);
+    const chunks = Math.min(count, slots > 0 ? 2 * slots : 8);
+    return Math.max(1, Math.ceil(count / chunks));
   }
 
   #liveWorkers(): SeenWorker[] {
@@ -577,34 +619,63 @@ class Coordinator implements NatsBackend {
         ),
       );
     }
-    const deadline = this.#o.chunkTimeoutMs ?? 60_000;
-    if (now - batch.lastPublish > deadline) {
-      batch.lastPublish = now;
-      const held = new Set(live.flatMap((w) => w.busy));
-      const missing = batch.chunks.filter((c) => batch.pending.has(c.index) && !held.has(c.msgId));
-      const maxRepublish = this.#o.maxRepublish ?? 3;
-      const exhausted = missing.filter((c) => c.republishes >= maxRepublish);
-      if (exhausted.length > 0) {
-        return this.#fail(
-          new DistributedError(
-            "chunk_timeout",
-            `run ${this.runId}: chunks ${
-              exhausted.map((c) => c.index).join(", ")
-            } of iteration ${batch.iteration} ` +
-              `got no result in ${maxRepublish + 1} rounds of ${(deadline / 1000).toFixed(1)} s; ` +
-              this.#describeChunks(exhausted),
-          ),
-        );
-      }
-      for (const c of missing) c.republishes++;
-      this.#republished += missing.length;
-      // Same message ids: a chunk still queued or being computed is not stored twice.
-      this.#startPublish(batch, missing);
-    }
+    this.#republishMissing(batch, live, now);
+    if (this.#fatal) return;
     if (this.#o.onWaiting && now - batch.lastStatus >= (this.#o.statusIntervalMs ?? 5000)) {
       batch.lastStatus = now;
       this.#o.onWaiting(this.status());
     }
+  }
+
+  /**
+   * Two rules for chunks that have no result and are in no live worker's hands:
+   * - orphaned: a worker has sat idle (heartbeats after the chunk was published, with free Workers)
+   *   for a few heartbeats, so the chunk is not in the queue where it could pull it (it was delivered
+   *   to a connection that died with the server, or lost): a copy goes out under a new message id.
+   *   After `maxRepublish` copies the run fails, naming the chunks and workers.
+   * - past the deadline: published again under the same message id, which stores nothing when the
+   *   server still has it, and restores it when the server lost it. A chunk merely queued behind
+   *   busy workers never fails the run.
+   */
+  #republishMissing(batch: Batch, live: readonly SeenWorker[], now: number): void {
+    const held = new Set(live.flatMap((w) => w.busy));
+    const maxInterval = live.reduce((m, w) => Math.max(m, w.intervalMs), 0);
+    const orphanMs = Math.max(1500, 2 * maxInterval + 1000);
+    const deadline = this.#o.chunkTimeoutMs ?? 60_000;
+    const maxRepublish = this.#o.maxRepublish ?? 3;
+    const copies: ChunkState[] = [], again: ChunkState[] = [];
+    for (const c of batch.chunks) {
+      if (!batch.pending.has(c.index) || held.has(c.msgId)) {
+        c.orphanSince = undefined;
+        continue;
+      }
+      const idleWitness = live.some((w) => w.busy.length < w.concurrency && w.lastSeen > c.publishedAt + 250);
+      c.orphanSince = idleWitness ? c.orphanSince ?? now : undefined;
+      if (c.orphanSince !== undefined && now - c.orphanSince > orphanMs) copies.push(c);
+      else if (now - c.publishedAt > deadline) again.push(c);
+    }
+    const exhausted = copies.filter((c) => c.republishes >= maxRepublish);
+    if (exhausted.length > 0) {
+      return this.#fail(
+        new DistributedError(
+          "chunk_timeout",
+          `run ${this.runId}: chunks ${
+            exhausted.map((c) => c.index).join(", ")
+          } of iteration ${batch.iteration} ` +
+            `got no result after ${maxRepublish} copies while workers sat idle; ${
+              this.#describeChunks(exhausted)
+            }`,
+        ),
+      );
+    }
+    for (const c of [...copies, ...again]) {
+      c.publishedAt = now;
+      c.orphanSince = undefined;
+    }
+    for (const c of copies) c.republishes++;
+    this.#republished += copies.length + again.length;
+    if (copies.length > 0) this.#startPublish(batch, copies, true);
+    if (again.length > 0) this.#startPublish(batch, again, false);
   }
 
   #describeChunks(chunks: readonly ChunkState[]): string {

@@ -310,10 +310,15 @@ class Worker_ implements RemoteWorker {
         m.nak(); // taken while stopping: straight back to the queue for another worker
         break;
       }
-      const work = this.#handle(m);
+      // The slot pulls its next chunk as soon as this one is computed, while its result is being
+      // stored and acked: the pull's round trip overlaps the store's instead of following it.
+      const computed = Promise.withResolvers<void>();
+      const work = this.#handle(m, computed.resolve).finally(() => {
+        computed.resolve();
+        this.#handling.delete(work);
+      });
       this.#handling.add(work);
-      await work;
-      this.#handling.delete(work);
+      await computed.promise;
     }
   }
 
@@ -325,7 +330,7 @@ class Worker_ implements RemoteWorker {
     } catch { /* still unreachable: the slot's next pull reports and retries */ }
   }
 
-  async #handle(m: JsMsg): Promise<void> {
+  async #handle(m: JsMsg, computed: () => void): Promise<void> {
     const delivery = m.info.deliveryCount;
     let chunk: ChunkMessage, positions: Float64Array;
     try {
@@ -369,6 +374,8 @@ class Worker_ implements RemoteWorker {
         });
       } catch (error) {
         return await this.#reject(m, chunk, "failed", describe(error), last);
+      } finally {
+        computed();
       }
       const result: ResultMessage = {
         v: PROTOCOL_VERSION,
@@ -383,15 +390,10 @@ class Worker_ implements RemoteWorker {
         firstFailure: evaluated.firstFailure,
         elapsedMs: performance.now() - started,
       };
-      try {
-        // Store, then ack: a crash in between redelivers the chunk, and the same result is rewritten.
-        await this.#kv.put(resultKey(chunk.run, chunk.iteration, chunk.chunk), JSON.stringify(result));
-      } catch (error) {
-        this.#log(
-          `worker ${this.id}: could not store the result of chunk ${id} (${
-            (error as Error).message
-          }); it will be redelivered`,
-        );
+      // Store, then ack: a crash in between redelivers the chunk, and the same result is rewritten.
+      if (
+        !await this.#store(resultKey(chunk.run, chunk.iteration, chunk.chunk), JSON.stringify(result), id)
+      ) {
         return;
       }
       m.ack();
@@ -402,6 +404,41 @@ class Worker_ implements RemoteWorker {
     } finally {
       clearInterval(keepAlive);
       this.#busy.delete(id);
+    }
+  }
+
+  /**
+   * Writes a result, retrying while the server is away (for up to a minute): a result computed
+   * just before an outage is stored once the server is back, instead of the chunk waiting out its
+   * ack wait to be computed again.
+   */
+  async #store(key: string, value: string, id: string): Promise<boolean> {
+    const until = performance.now() + 60_000;
+    for (let attempt = 0;; attempt++) {
+      try {
+        await this.#kv.put(key, value);
+        if (attempt > 0) {
+          this.#log(`worker ${this.id}: stored the result of chunk ${id} after ${attempt} retries`);
+        }
+        return true;
+      } catch (error) {
+        if (this.#nc.isClosed() || performance.now() > until) {
+          this.#log(
+            `worker ${this.id}: could not store the result of chunk ${id} (${
+              (error as Error).message
+            }); it will be redelivered`,
+          );
+          return false;
+        }
+        if (attempt === 0) {
+          this.#log(
+            `worker ${this.id}: cannot store the result of chunk ${id} yet (${
+              (error as Error).message
+            }); retrying`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
 

@@ -50,7 +50,7 @@ NATS scale-out (docs/distributed.md); remote workers: deno task worker --nats <u
   --nats-tls-ca <file>         TLS CA (or DIP_NATS_TLS_CA); --nats-tls-cert/--nats-tls-key likewise
   --checkpoint <dir>           swarm state after every iteration (default out/checkpoints)
   --resume                     continue each controller from its checkpoint
-  --chunk-size <int>           particles per chunk (default: 8 chunks per iteration)
+  --chunk-size <int>           particles per chunk (default: 2 chunks per connected Worker)
   --ack-wait-ms <int>          redeliver a chunk whose worker shows no life for this long (30000)
   --max-deliver <int>          deliveries before a chunk fails the run (5)
   --server-timeout-ms <int>    how long the server may be unreachable (10000)
@@ -63,6 +63,8 @@ export interface Checkpoint {
   readonly controllerType: string;
   readonly setupHash: string;
   readonly configHash: string;
+  /** The run's chunk size: a resumed run cuts the same chunks. */
+  readonly chunkSize: number;
   readonly savedAt: string;
   readonly state: PSOState;
 }
@@ -165,11 +167,11 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
   }
   if (
     c?.version !== 1 || typeof c.runId !== "string" || typeof c.setupHash !== "string" ||
-    typeof c.state !== "object" || c.state === null
+    !Number.isSafeInteger(c.chunkSize) || c.chunkSize < 1 || typeof c.state !== "object" || c.state === null
   ) {
     throw new DistributedError(
       "config",
-      `--resume: ${path} must be a checkpoint (version 1, runId, setupHash, state)`,
+      `--resume: ${path} must be a checkpoint (version 1, runId, setupHash, chunkSize, state)`,
     );
   }
   return c;
@@ -205,8 +207,15 @@ export async function openNatsTuning(
         : `${controllerType}: no checkpoint at ${checkpointPath}: starting a new run\n`,
     );
   }
+  if (previous && flags.chunkSize !== undefined && flags.chunkSize !== previous.chunkSize) {
+    throw new DistributedError(
+      "config",
+      `--chunk-size: must match the checkpoint's (${previous.chunkSize}) to resume run ${previous.runId}, got ${flags.chunkSize}`,
+    );
+  }
   const backend = await createNatsBackend({
     ...flags,
+    chunkSize: flags.chunkSize ?? previous?.chunkSize,
     runId: previous?.runId,
     expectedSetupHash: previous?.setupHash,
     onWaiting: (s: NatsBackendStatus) =>
@@ -227,6 +236,7 @@ export async function openNatsTuning(
         controllerType,
         setupHash: backend.setupHash!,
         configHash: backend.configHash!,
+        chunkSize: backend.chunkSize!,
         savedAt: new Date().toISOString(),
         state,
       };

@@ -172,7 +172,10 @@ Deno.test({
       await stopping;
       await first.close();
     }
-    assert.equal(checkpoints.length, 3, "one checkpoint per completed iteration");
+    // The stop signal goes out at the end of iteration 3; the server may still serve the next one
+    // while it shuts down, but the run cannot finish.
+    assert.ok(checkpoints.length >= 3 && checkpoints.length < run.numIterations, `${checkpoints.length} checkpoints`);
+    checkpoints.forEach((c, i) => assert.equal((JSON.parse(c) as PSOState).iteration, i + 1));
     assert.match(warnings.join("\n"), /unreachable/);
     await server.restart();
     const second = await createNatsBackend({
@@ -183,7 +186,6 @@ Deno.test({
     });
     try {
       const resumedFrom = JSON.parse(checkpoints.at(-1)!) as PSOState;
-      assert.equal(resumedFrom.iteration, 3);
       const resumed = await new PSOTuner({ ...run, backend: second, resumeFrom: resumedFrom }).optimize();
       assert.deepStrictEqual(outcome(resumed), outcome(local));
     } finally {
