@@ -174,7 +174,10 @@ Deno.test({
     }
     // The stop signal goes out at the end of iteration 3; the server may still serve the next one
     // while it shuts down, but the run cannot finish.
-    assert.ok(checkpoints.length >= 3 && checkpoints.length < run.numIterations, `${checkpoints.length} checkpoints`);
+    assert.ok(
+      checkpoints.length >= 3 && checkpoints.length < run.numIterations,
+      `${checkpoints.length} checkpoints`,
+    );
     checkpoints.forEach((c, i) => assert.equal((JSON.parse(c) as PSOState).iteration, i + 1));
     assert.match(warnings.join("\n"), /unreachable/);
     await server.restart();
