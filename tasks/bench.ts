@@ -154,6 +154,8 @@ export async function main(args: string[]): Promise<number> {
     // The shipped tuning on the local pool and on NATS with 1 and 2 worker processes (docs/distributed.md).
     const result = await natsBench({
       iterations: values.quick ? 20 : undefined,
+      // Quick runs are short enough to repeat; the medians damp a shared machine's load swings.
+      repetitions: values.quick ? 5 : 1,
       json: values.json ?? "results/bench_nats.json",
     });
     return result.identical ? 0 : 1;
