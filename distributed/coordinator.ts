@@ -26,28 +26,29 @@ import {
   redactUrl,
 } from "./connection.ts";
 import { DistributedError } from "./errors.ts";
-import { canonicalJson, configHash, moduleDigest, setupHash, sha256Hex, toPath } from "./hash.ts";
+import { Fleet, type SeenWorker } from "./fleet.ts";
+import {
+  type ChunkState,
+  type ChunkTemplate,
+  cutChunks,
+  defaultChunkSize,
+  dueForRepublish,
+} from "./chunks.ts";
+import { configHash, moduleDigest, setupHash, toPath } from "./hash.ts";
 import {
   checkRunId,
   CHUNK_STREAM,
   CHUNK_SUBJECT_PREFIX,
-  type ChunkMessage,
-  chunkMsgId,
-  chunkSubject,
   type ControllerRef,
-  encodeNumbers,
   eventSubject,
   HEARTBEAT_SUBJECT,
   type ModuleRef,
   newRunId,
-  parseEvent,
-  parseHeartbeat,
   parseResult,
   PING_SUBJECT,
   PROTOCOL_VERSION,
   RESULT_BUCKET,
   resultKey,
-  type WorkerEvent,
 } from "./protocol.ts";
 
 /** Options of {@linkcode createNatsBackend}. */
@@ -119,33 +120,6 @@ export interface NatsBackend extends EvaluationBackend {
   status(): NatsBackendStatus;
 }
 
-interface SeenWorker {
-  id: string;
-  host: string;
-  pid: number;
-  concurrency: number;
-  busy: readonly string[];
-  intervalMs: number;
-  lastSeen: number;
-  stopping: boolean;
-}
-
-interface ChunkState {
-  readonly index: number;
-  readonly start: number;
-  readonly count: number;
-  readonly subject: string;
-  readonly msgId: string;
-  readonly data: Uint8Array;
-  readonly positionsHash: string;
-  /** Copies published under a new message id (see the orphan rule in `#tick`). */
-  republishes: number;
-  /** When the chunk was last published. */
-  publishedAt: number;
-  /** Since when it has looked orphaned: in no worker's hands while a worker sat idle. */
-  orphanSince: number | undefined;
-}
-
 interface Batch {
   readonly iteration: number;
   readonly chunks: ChunkState[];
@@ -156,8 +130,6 @@ interface Batch {
   resolve(): void;
   reject(error: DistributedError): void;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Connects to NATS, makes sure the chunk queue, the workers' consumer and the result bucket exist
@@ -242,9 +214,7 @@ class Coordinator implements NatsBackend {
   readonly #maxDeliver: number;
   readonly #ackWaitMs: number;
   readonly #publishing = new Set<Promise<void>>();
-  readonly #workers = new Map<string, SeenWorker>();
-  readonly #holders = new Map<string, Set<string>>();
-  readonly #events = new Map<string, WorkerEvent[]>();
+  readonly #fleet: Fleet;
   readonly #early = new Map<string, Uint8Array>();
   readonly #seqToChunk = new Map<number, { iteration: number; chunk: number }>();
   readonly #chunksPerWorker: Record<string, number> = {};
@@ -252,9 +222,7 @@ class Coordinator implements NatsBackend {
   readonly #loops: Promise<void>[] = [];
   #watch: { stop(): void } | undefined;
   #context: EvaluationContext | undefined;
-  #template:
-    | Omit<ChunkMessage, "iteration" | "chunk" | "chunks" | "count" | "positions" | "positionsHash">
-    | undefined;
+  #template: ChunkTemplate | undefined;
   #batch: Batch | undefined;
   #lastIteration = -1;
   #fatal: DistributedError | undefined;
@@ -272,6 +240,7 @@ class Coordinator implements NatsBackend {
     this.#infra = infra;
     this.#js = jetstream(nc);
     this.runId = runId;
+    this.#fleet = new Fleet(runId);
     this.#o = options;
     this.#chunkSize = options.chunkSize;
     this.#maxDeliver = infra.consumer.config.max_deliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver;
@@ -288,8 +257,8 @@ class Coordinator implements NatsBackend {
         for await (const m of sub) handle(m.data);
       })());
     };
-    follow(HEARTBEAT_SUBJECT, (data) => this.#onHeartbeat(data));
-    follow(eventSubject(this.runId), (data) => this.#onEvent(data));
+    follow(HEARTBEAT_SUBJECT, (data) => this.#fleet.onHeartbeat(data));
+    follow(eventSubject(this.runId), (data) => this.#fleet.onEvent(data));
     follow(MAX_DELIVERIES_ADVISORY, (data) => this.#onMaxDeliveries(data));
     const watch = await this.#infra.results.watch({ key: `${this.runId}.>`, ignoreDeletes: true });
     this.#watch = watch;
@@ -307,7 +276,7 @@ class Coordinator implements NatsBackend {
     await nc.flush();
     nc.publish(PING_SUBJECT, "");
     const until = performance.now() + 500;
-    while (this.#workers.size === 0 && performance.now() < until) {
+    while (this.#fleet.size === 0 && performance.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -362,7 +331,6 @@ class Coordinator implements NatsBackend {
       scenarioCount: setup.scenarios.length,
       fitness,
       controller,
-      dims: 0,
     };
   }
 
@@ -381,36 +349,8 @@ class Coordinator implements NatsBackend {
     }
     // Fixed for the whole run at its first batch: a resumed run must cut the same chunks, or its
     // message ids would name other particles than the chunks already queued under them.
-    const size = this.#chunkSize ??= this.#defaultChunkSize(count);
-    const chunks: ChunkState[] = [];
-    const n = Math.ceil(count / size);
-    for (let c = 0, start = 0; c < n; c++, start += size) {
-      const m = Math.min(size, count - start);
-      const wire = encodeNumbers(positions.subarray(start * dims, (start + m) * dims));
-      const positionsHash = sha256Hex(canonicalJson(wire));
-      const message: ChunkMessage = {
-        ...this.#template,
-        iteration,
-        chunk: c,
-        chunks: n,
-        dims,
-        count: m,
-        positions: wire,
-        positionsHash,
-      };
-      chunks.push({
-        index: c,
-        start,
-        count: m,
-        subject: chunkSubject(this.runId, iteration, c),
-        msgId: chunkMsgId(this.runId, iteration, c),
-        data: encoder.encode(JSON.stringify(message)),
-        positionsHash,
-        republishes: 0,
-        publishedAt: performance.now(),
-        orphanSince: undefined,
-      });
-    }
+    const size = this.#chunkSize ??= defaultChunkSize(count, this.#fleet.live());
+    const chunks = cutChunks(this.#template, iteration, positions, count, dims, size);
     return new Promise<Float64Array>((resolve, reject) => {
       const now = performance.now();
       const batch: Batch = {
@@ -446,7 +386,7 @@ class Coordinator implements NatsBackend {
   }
 
   status(): NatsBackendStatus {
-    const live = this.#liveWorkers();
+    const live = this.#fleet.live();
     return {
       runId: this.runId,
       iteration: this.#batch?.iteration ?? this.#lastIteration,
@@ -503,8 +443,7 @@ class Coordinator implements NatsBackend {
       if (Number(key.split(".")[1]) <= batch.iteration) this.#early.delete(key);
     }
     for (const chunk of batch.chunks) {
-      this.#events.delete(chunk.msgId);
-      this.#holders.delete(chunk.msgId);
+      this.#fleet.forget(chunk.msgId);
     }
   }
 
@@ -571,24 +510,6 @@ class Coordinator implements NatsBackend {
     }));
   }
 
-  /**
-   * Two chunks per connected Worker (eight before any worker is known): few enough that the message
-   * round trips stay small next to the simulations, enough that a fast Worker takes a slow one's
-   * share. Chunking never changes the costs, only where they are computed.
-   */
-  #defaultChunkSize(count: number): number {
-    const slots = this.#liveWorkers().reduce((sum, w) => sum + Math.max(1, w.concurrency), 0);
-    const chunks = Math.min(count, slots > 0 ? 2 * slots : 8);
-    return Math.max(1, Math.ceil(count / chunks));
-  }
-
-  #liveWorkers(): SeenWorker[] {
-    const now = performance.now();
-    return [...this.#workers.values()].filter((w) =>
-      !w.stopping && now - w.lastSeen <= 3 * w.intervalMs + 1000
-    );
-  }
-
   #tick(): void {
     const batch = this.#batch;
     if (!batch) return;
@@ -606,7 +527,7 @@ class Coordinator implements NatsBackend {
         ),
       );
     }
-    const live = this.#liveWorkers();
+    const live = this.#fleet.live();
     if (live.length > 0 || this.#disconnectedSince !== undefined) this.#noWorkerSince = now;
     const workerLimit = this.#o.noWorkerTimeoutMs ?? 30_000;
     if (now - this.#noWorkerSince > workerLimit) {
@@ -627,34 +548,13 @@ class Coordinator implements NatsBackend {
     }
   }
 
-  /**
-   * Two rules for chunks that have no result and are in no live worker's hands:
-   * - orphaned: a worker has sat idle (heartbeats after the chunk was published, with free Workers)
-   *   for a few heartbeats, so the chunk is not in the queue where it could pull it (it was delivered
-   *   to a connection that died with the server, or lost): a copy goes out under a new message id.
-   *   After `maxRepublish` copies the run fails, naming the chunks and workers.
-   * - past the deadline: published again under the same message id, which stores nothing when the
-   *   server still has it, and restores it when the server lost it. A chunk merely queued behind
-   *   busy workers never fails the run.
-   */
+  /** Publishes again what {@linkcode dueForRepublish} says is due, or fails the run. */
   #republishMissing(batch: Batch, live: readonly SeenWorker[], now: number): void {
-    const held = new Set(live.flatMap((w) => w.busy));
-    const maxInterval = live.reduce((m, w) => Math.max(m, w.intervalMs), 0);
-    const orphanMs = Math.max(1500, 2 * maxInterval + 1000);
-    const deadline = this.#o.chunkTimeoutMs ?? 60_000;
     const maxRepublish = this.#o.maxRepublish ?? 3;
-    const copies: ChunkState[] = [], again: ChunkState[] = [];
-    for (const c of batch.chunks) {
-      if (!batch.pending.has(c.index) || held.has(c.msgId)) {
-        c.orphanSince = undefined;
-        continue;
-      }
-      const idleWitness = live.some((w) => w.busy.length < w.concurrency && w.lastSeen > c.publishedAt + 250);
-      c.orphanSince = idleWitness ? c.orphanSince ?? now : undefined;
-      if (c.orphanSince !== undefined && now - c.orphanSince > orphanMs) copies.push(c);
-      else if (now - c.publishedAt > deadline) again.push(c);
-    }
-    const exhausted = copies.filter((c) => c.republishes >= maxRepublish);
+    const { copies, again, exhausted } = dueForRepublish(batch.chunks, batch.pending, live, now, {
+      deadlineMs: this.#o.chunkTimeoutMs ?? 60_000,
+      maxRepublish,
+    });
     if (exhausted.length > 0) {
       return this.#fail(
         new DistributedError(
@@ -663,7 +563,7 @@ class Coordinator implements NatsBackend {
             exhausted.map((c) => c.index).join(", ")
           } of iteration ${batch.iteration} ` +
             `got no result after ${maxRepublish} copies while workers sat idle; ${
-              this.#describeChunks(exhausted)
+              this.#fleet.describe(exhausted)
             }`,
         ),
       );
@@ -676,53 +576,6 @@ class Coordinator implements NatsBackend {
     this.#republished += copies.length + again.length;
     if (copies.length > 0) this.#startPublish(batch, copies, true);
     if (again.length > 0) this.#startPublish(batch, again, false);
-  }
-
-  #describeChunks(chunks: readonly ChunkState[]): string {
-    const parts = chunks.map((c) => {
-      const holders = [...(this.#holders.get(c.msgId) ?? [])];
-      const events = (this.#events.get(c.msgId) ?? []).map((e) =>
-        `${e.kind} by ${e.worker} (delivery ${e.delivery}): ${e.message}`
-      );
-      return `chunk ${c.index}: ${
-        holders.length > 0 ? `taken by ${holders.join(", ")}` : "taken by no known worker"
-      }${events.length > 0 ? `; ${events.join("; ")}` : ""}`;
-    });
-    const live = this.#liveWorkers().map((w) => w.id);
-    return `${parts.join(" | ")} | workers connected: ${live.length > 0 ? live.join(", ") : "none"}`;
-  }
-
-  #onHeartbeat(data: Uint8Array): void {
-    const h = parseHeartbeat(data);
-    if (!h) return;
-    this.#workers.set(h.worker, {
-      id: h.worker,
-      host: h.host,
-      pid: h.pid,
-      concurrency: h.concurrency,
-      busy: h.busy,
-      intervalMs: h.intervalMs,
-      lastSeen: performance.now(),
-      stopping: h.stopping === true,
-    });
-    for (const id of h.busy) {
-      if (typeof id !== "string" || !id.startsWith(`${this.runId}:`)) continue;
-      let set = this.#holders.get(id);
-      if (!set) this.#holders.set(id, set = new Set());
-      set.add(h.worker);
-    }
-  }
-
-  #onEvent(data: Uint8Array): void {
-    const e = parseEvent(data);
-    if (!e || e.run !== this.runId) return;
-    const id = chunkMsgId(this.runId, e.iteration, e.chunk);
-    let list = this.#events.get(id);
-    if (!list) this.#events.set(id, list = []);
-    if (list.length < 20) list.push(e);
-    let set = this.#holders.get(id);
-    if (!set) this.#holders.set(id, set = new Set());
-    set.add(e.worker);
   }
 
   #onMaxDeliveries(data: Uint8Array): void {
@@ -740,7 +593,7 @@ class Coordinator implements NatsBackend {
       new DistributedError(
         "chunk_failed",
         `run ${this.runId}: chunk ${where.chunk} of iteration ${where.iteration} was delivered ${deliveries} times ` +
-          `(max deliveries) without a result; ${this.#describeChunks([chunk])}`,
+          `(max deliveries) without a result; ${this.#fleet.describe([chunk])}`,
       ),
     );
   }
@@ -783,7 +636,7 @@ class Coordinator implements NatsBackend {
         new DistributedError(
           parsed.errorKind === "refused" ? "refused" : "chunk_failed",
           `run ${this.runId}: chunk ${index} of iteration ${batch.iteration} ${parsed.errorKind} on its last delivery by ${parsed.worker}: ` +
-            `${parsed.error}; ${this.#describeChunks([chunk])}`,
+            `${parsed.error}; ${this.#fleet.describe([chunk])}`,
         ),
       );
     }
