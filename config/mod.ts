@@ -1,48 +1,61 @@
 /**
  * Configuration: load config.yaml (or YAML text, or a plain object) into a typed, deeply frozen
  * {@linkcode Config}, with `DIP__SECTION__KEY=value` environment overrides and strict validation
- * that reports every problem at once in a {@linkcode ConfigError}.
+ * that reports every problem at once in a {@linkcode ConfigError}. The schema is declared once
+ * (schema.ts) and the types are derived from it (types.ts).
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadConfig } from "./mod.ts";
- * const config = loadConfig();
- * console.log(config.simulation.dt, config.pso.bounds.sta_smc.lower);
+ * const config = loadConfig("config.yaml", { env: {} });
+ * assert.equal(config.pso.bounds.sta_smc.lower.length, 6);
  * ```
  *
  * @module
  */
 export {
-  ConfigError,
-  type ConfigIssue,
   type ConfigOptions,
   DEFAULT_CONFIG_PATH,
-  ENV_PREFIX,
   loadConfig,
   parseConfig,
-  ROOT_PATH,
   validateConfig,
 } from "./loader.ts";
+export { ConfigError, type ConfigIssue, ROOT_PATH } from "./errors.ts";
+export { ENV_PREFIX } from "./env.ts";
+export { CONFIG_LIMITS, simulationSamples } from "./limits.ts";
+export { configSchema, PHYSICS_KEYS } from "./schema.ts";
 export {
-  type AdaptiveConfig,
-  type BoundsConfig,
-  type ClassicalConfig,
-  type CommonControllerConfig,
-  type Config,
   CONTROLLER_TYPES,
-  type ControllerDefaults,
-  type ControllersConfig,
   type ControllerType,
-  type CostFunctionConfig,
-  type HybridConfig,
-  type Integrator,
-  PHYSICS_KEYS,
-  type PhysicsConfig,
-  type PhysicsUncertaintyConfig,
-  type PlantModel,
-  type PsoConfig,
-  type SimulationConfig,
-  type SuperTwistingConfig,
-  type SwitchMethod,
-  type UncertaintyConfig,
+  SLIDING_MODE_TYPES,
+  type SlidingModeType,
+} from "../gains/mod.ts";
+export type {
+  AdaptiveConfig,
+  BoundsConfig,
+  ClassicalConfig,
+  CommonControllerConfig,
+  Config,
+  ControllerDefaults,
+  ControllersConfig,
+  CostFunctionConfig,
+  DeepReadonly,
+  DisturbancesConfig,
+  DisturbanceSpec,
+  ForceSpec,
+  HybridConfig,
+  Integrator,
+  LqrConfig,
+  MetricsConfig,
+  NoiseSpec,
+  PhysicsConfig,
+  PhysicsUncertaintyConfig,
+  PlantModel,
+  PsoConfig,
+  SimulationConfig,
+  StudyConfig,
+  SuperTwistingConfig,
+  SwitchMethod,
+  UncertaintyConfig,
 } from "./types.ts";

@@ -1,212 +1,306 @@
 /**
- * Types of the validated configuration. `loadConfig()` and `parseConfig()` return a deeply frozen
- * {@linkcode Config}; every field below is present after validation (the shipped config.yaml sets
- * them all, and a file that omits one is rejected with the field's dot-path).
+ * Types of the validated configuration, derived from the schema (schema.ts), so the two cannot
+ * drift. `loadConfig()` and `parseConfig()` return a deeply frozen {@linkcode Config}; every field
+ * is present after validation except the optional `gains` and `controller_defaults.lqr`.
  *
  * @module
  */
+import type { z } from "zod";
+import type { configSchema } from "./schema.ts";
 
-/** The four canonical controller types. */
-export type ControllerType =
-  | "classical_smc"
-  | "sta_smc"
-  | "adaptive_smc"
-  | "hybrid_adaptive_sta_smc";
+/**
+ * `T` with every property and array read-only, all the way down (the loaded config is deeply
+ * frozen, and the type says so).
+ *
+ * @example Usage
+ * ```ts
+ * import type { DeepReadonly } from "./types.ts";
+ * const v: DeepReadonly<{ a: number[] }> = { a: [1, 2] };
+ * // v.a.push(3) does not type-check.
+ * ```
+ */
+export type DeepReadonly<T> = T extends readonly (infer E)[] ? readonly DeepReadonly<E>[]
+  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+  : T;
 
-/** The canonical controller types, sorted. */
-export const CONTROLLER_TYPES: readonly ControllerType[] = Object.freeze([
-  "adaptive_smc",
-  "classical_smc",
-  "hybrid_adaptive_sta_smc",
-  "sta_smc",
-]);
+/**
+ * The whole validated configuration.
+ *
+ * @example Usage
+ * ```ts
+ * import { type Config, loadConfig } from "./mod.ts";
+ * const config: Config = loadConfig("config.yaml", { env: {} });
+ * const seed: number = config.global_seed;
+ * ```
+ */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
 
-/** Physical parameters of the double inverted pendulum on a cart (SI units). */
-export interface PhysicsConfig {
-  readonly cart_mass: number;
-  readonly pendulum1_mass: number;
-  readonly pendulum2_mass: number;
-  readonly pendulum1_length: number;
-  readonly pendulum2_length: number;
-  readonly pendulum1_com: number;
-  readonly pendulum2_com: number;
-  readonly pendulum1_inertia: number;
-  readonly pendulum2_inertia: number;
-  readonly gravity: number;
-  readonly cart_friction: number;
-  readonly joint1_friction: number;
-  readonly joint2_friction: number;
-}
+/**
+ * Physical parameters of the double inverted pendulum on a cart (SI units).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type PhysicsConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: PhysicsConfig = config.physics;
+ * ```
+ */
+export type PhysicsConfig = Config["physics"];
+/**
+ * Simulation settings.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type SimulationConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: SimulationConfig = config.simulation;
+ * ```
+ */
+export type SimulationConfig = Config["simulation"];
+/**
+ * Integration method.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type Integrator } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: Integrator = config.simulation.integrator;
+ * ```
+ */
+export type Integrator = SimulationConfig["integrator"];
+/**
+ * Plant model: the full Lagrangian model or its simplified (constant-M, no Coriolis) version.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type PlantModel } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: PlantModel = config.simulation.plant_model;
+ * ```
+ */
+export type PlantModel = SimulationConfig["plant_model"];
 
-/** The names of the physics parameters, in config order. */
-export const PHYSICS_KEYS: readonly (keyof PhysicsConfig)[] = Object.freeze([
-  "cart_mass",
-  "pendulum1_mass",
-  "pendulum2_mass",
-  "pendulum1_length",
-  "pendulum2_length",
-  "pendulum1_com",
-  "pendulum2_com",
-  "pendulum1_inertia",
-  "pendulum2_inertia",
-  "gravity",
-  "cart_friction",
-  "joint1_friction",
-  "joint2_friction",
-]);
+/**
+ * The `controllers` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type ControllersConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: ControllersConfig = config.controllers;
+ * ```
+ */
+export type ControllersConfig = Config["controllers"];
+/**
+ * `controllers.classical_smc`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type ClassicalConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: ClassicalConfig = config.controllers.classical_smc;
+ * ```
+ */
+export type ClassicalConfig = ControllersConfig["classical_smc"];
+/**
+ * `controllers.sta_smc`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type SuperTwistingConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: SuperTwistingConfig = config.controllers.sta_smc;
+ * ```
+ */
+export type SuperTwistingConfig = ControllersConfig["sta_smc"];
+/**
+ * `controllers.adaptive_smc`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type AdaptiveConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: AdaptiveConfig = config.controllers.adaptive_smc;
+ * ```
+ */
+export type AdaptiveConfig = ControllersConfig["adaptive_smc"];
+/**
+ * `controllers.hybrid_adaptive_sta_smc`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type HybridConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: HybridConfig = config.controllers.hybrid_adaptive_sta_smc;
+ * ```
+ */
+export type HybridConfig = ControllersConfig["hybrid_adaptive_sta_smc"];
+/**
+ * `controllers.lqr`: design weights of the linear-quadratic regulator, or an explicit K.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type LqrConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: LqrConfig = config.controllers.lqr;
+ * ```
+ */
+export type LqrConfig = ControllersConfig["lqr"];
+/**
+ * Parameters shared by every sliding-mode block in `controllers.<type>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type CommonControllerConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: CommonControllerConfig = config.controllers.sta_smc;
+ * ```
+ */
+export type CommonControllerConfig = ClassicalConfig;
+/**
+ * Smooth sign used in the boundary layer.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type SwitchMethod } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: SwitchMethod = config.controllers.sta_smc.switch_method;
+ * ```
+ */
+export type SwitchMethod = CommonControllerConfig["switch_method"];
 
-/** Plant model: the full Lagrangian model or its simplified (constant-M, no Coriolis) version. */
-export type PlantModel = "full" | "simplified";
-/** Integration method. */
-export type Integrator = "rk4" | "euler";
+/**
+ * `controller_defaults.<type>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type ControllerDefaults } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: ControllerDefaults = config.controller_defaults.sta_smc;
+ * ```
+ */
+export type ControllerDefaults = Config["controller_defaults"]["classical_smc"];
 
-/** Simulation settings. */
-export interface SimulationConfig {
-  readonly dt: number;
-  readonly duration: number;
-  readonly initial_state: readonly number[];
-  readonly integrator: Integrator;
-  readonly plant_model: PlantModel;
-  readonly fall_angle: number;
-  /** |x| limit in metres, or null for none. */
-  readonly track_limit: number | null;
-}
+/**
+ * The `pso` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type PsoConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: PsoConfig = config.pso;
+ * ```
+ */
+export type PsoConfig = Config["pso"];
+/**
+ * Lower and upper bounds of a PSO search space.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type BoundsConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: BoundsConfig = config.pso.bounds.lqr;
+ * ```
+ */
+export type BoundsConfig = PsoConfig["bounds"]["classical_smc"];
 
-/** Smooth sign used in the boundary layer. */
-export type SwitchMethod = "tanh" | "linear";
+/**
+ * The `cost_function` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type CostFunctionConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: CostFunctionConfig = config.cost_function;
+ * ```
+ */
+export type CostFunctionConfig = Config["cost_function"];
+/**
+ * The `physics_uncertainty` section: n_evals and a relative half-width per physics parameter.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type PhysicsUncertaintyConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: PhysicsUncertaintyConfig = config.physics_uncertainty;
+ * ```
+ */
+export type PhysicsUncertaintyConfig = Config["physics_uncertainty"];
+/**
+ * The `uncertainty` section: initial-state perturbations.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type UncertaintyConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: UncertaintyConfig = config.uncertainty;
+ * ```
+ */
+export type UncertaintyConfig = Config["uncertainty"];
 
-/** Parameters shared by every controller block in `controllers.<type>`. */
-export interface CommonControllerConfig {
-  /** Gains for this controller; when absent, `controller_defaults.<type>.gains` apply. */
-  readonly gains?: readonly number[];
-  readonly boundary_layer: number;
-  readonly switch_method: SwitchMethod;
-  readonly max_force: number;
-  readonly cart_gain: number;
-  readonly cart_lambda: number;
-  readonly model: PlantModel;
-  readonly use_equivalent: boolean;
-  readonly controllability_threshold: number;
-}
-
-/** `controllers.classical_smc`. */
-export type ClassicalConfig = CommonControllerConfig;
-/** `controllers.sta_smc`. */
-export type SuperTwistingConfig = CommonControllerConfig;
-
-/** `controllers.adaptive_smc`. */
-export interface AdaptiveConfig extends CommonControllerConfig {
-  readonly leak: number;
-  readonly dead_zone: number;
-  readonly adapt_rate_limit: number;
-  readonly K_min: number;
-  readonly K_max: number;
-  readonly K_init: number;
-  readonly alpha: number;
-}
-
-/** `controllers.hybrid_adaptive_sta_smc`. */
-export interface HybridConfig extends CommonControllerConfig {
-  readonly k1_init: number;
-  readonly k2_init: number;
-  readonly gamma1: number;
-  readonly gamma2: number;
-  readonly k_max: number;
-  readonly damping_gain: number;
-  readonly dead_zone: number;
-  readonly leak: number;
-}
-
-/** The `controllers` section. */
-export interface ControllersConfig {
-  readonly classical_smc: ClassicalConfig;
-  readonly sta_smc: SuperTwistingConfig;
-  readonly adaptive_smc: AdaptiveConfig;
-  readonly hybrid_adaptive_sta_smc: HybridConfig;
-}
-
-/** `controller_defaults.<type>`. */
-export interface ControllerDefaults {
-  readonly gains: readonly number[];
-}
-
-/** Lower and upper bounds of a PSO search space. */
-export interface BoundsConfig {
-  readonly lower: readonly number[];
-  readonly upper: readonly number[];
-}
-
-/** The `pso` section. */
-export interface PsoConfig {
-  readonly n_particles: number;
-  readonly iters: number;
-  readonly w: number;
-  /** Final inertia for `inertia: linear`; null with `inertia: constant`. */
-  readonly w_final: number | null;
-  readonly inertia: "constant" | "linear";
-  readonly c1: number;
-  readonly c2: number;
-  readonly topology: "global" | "ring";
-  readonly ring_neighbours: number;
-  readonly velocity_clamp: number;
-  readonly bound_handling: "clip" | "reflect" | "random" | "periodic";
-  readonly stall_iterations: number;
-  readonly stall_tolerance: number;
-  readonly seed: number;
-  readonly bounds: Readonly<Record<ControllerType, BoundsConfig>>;
-}
-
-/** The `cost_function` section. */
-export interface CostFunctionConfig {
-  readonly weights: {
-    readonly state_error: number;
-    readonly control_effort: number;
-    readonly control_rate: number;
-    readonly sliding: number;
-  };
-  readonly norms: {
-    readonly state_error: number;
-    readonly control_effort: number;
-    readonly control_rate: number;
-    readonly sliding: number;
-  };
-  readonly instability_penalty: number;
-  readonly time_weighting: "none" | "linear";
-  readonly combine_weights: { readonly mean: number; readonly max: number };
-  /**
-   * SPEC 7's acceptance targets, enforced in the tuner's robust cost as hinge penalties
-   * (`weight` 0 turns them off): the nominal run must settle (|θ1|, |θ2| < band held to the end)
-   * by `settling_time` and keep |x| ≤ `max_cart_position`; every scenario must be inside the band
-   * over the last `final_window` seconds.
-   */
-  readonly constraints: {
-    readonly weight: number;
-    readonly band: number;
-    readonly settling_time: number;
-    readonly max_cart_position: number;
-    readonly final_window: number;
-  };
-}
-
-/** The `physics_uncertainty` section: n_evals and a relative half-width per physics parameter. */
-export type PhysicsUncertaintyConfig =
-  & { readonly n_evals: number }
-  & { readonly [K in keyof PhysicsConfig]: number };
-
-/** The `uncertainty` section: initial-state perturbations. */
-export interface UncertaintyConfig {
-  readonly initial_angle: number;
-}
-
-/** The whole validated configuration. */
-export interface Config {
-  readonly global_seed: number;
-  readonly physics: PhysicsConfig;
-  readonly simulation: SimulationConfig;
-  readonly controller_defaults: Readonly<Record<ControllerType, ControllerDefaults>>;
-  readonly controllers: ControllersConfig;
-  readonly pso: PsoConfig;
-  readonly cost_function: CostFunctionConfig;
-  readonly physics_uncertainty: PhysicsUncertaintyConfig;
-  readonly uncertainty: UncertaintyConfig;
-}
+/**
+ * One named scenario of the `disturbances` section: a cart force, measurement noise or both.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type DisturbanceSpec } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: DisturbanceSpec = config.disturbances.impulse;
+ * ```
+ */
+export type DisturbanceSpec = Config["disturbances"][string];
+/**
+ * A cart-force disturbance, by kind (docs/disturbances.md).
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type ForceSpec } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: ForceSpec = config.disturbances.impulse.force!;
+ * ```
+ */
+export type ForceSpec = NonNullable<DisturbanceSpec["force"]>;
+/**
+ * Seeded Gaussian measurement noise, one standard deviation per state entry.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type NoiseSpec } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: NoiseSpec = config.disturbances.noise.noise!;
+ * ```
+ */
+export type NoiseSpec = NonNullable<DisturbanceSpec["noise"]>;
+/**
+ * The `disturbances` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type DisturbancesConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: DisturbancesConfig = config.disturbances;
+ * ```
+ */
+export type DisturbancesConfig = Config["disturbances"];
+/**
+ * The `metrics` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type MetricsConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: MetricsConfig = config.metrics;
+ * ```
+ */
+export type MetricsConfig = Config["metrics"];
+/**
+ * The `study` section.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadConfig, type StudyConfig } from "./mod.ts";
+ * const config = loadConfig("config.yaml", { env: {} });
+ * const value: StudyConfig = config.study;
+ * ```
+ */
+export type StudyConfig = Config["study"];

@@ -1,5 +1,6 @@
 /**
- * Adaptive sliding-mode controller with a leaky, rate-limited, bounded switching gain (SPEC 3).
+ * Adaptive sliding-mode controller with a leaky, rate-limited, bounded switching gain
+ * (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·(θ̇1 + λ1·θ1) + k2·(θ̇2 + λ2·θ2), v = −K·sat(σ, ε) − α·σ, u = (v − f)/d,
  * K̇ = γ·|σ| − leak·(K − K_init) outside the dead zone |σ| ≤ dead_zone and 0 inside it, K̇ clipped to
@@ -7,18 +8,13 @@
  *
  * @module
  */
-import type { AdaptiveConfig } from "../config/types.ts";
-import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
-import {
-  buildController,
-  clip,
-  type Controller,
-  type ControllerOptions,
-  createSurface,
-  emitControl,
-  sat,
-} from "./sliding.ts";
+import type { AdaptiveConfig } from "../config/mod.ts";
+import type { Controller } from "./controller.ts";
+import { assertValidGains } from "../gains/mod.ts";
+import { clip, type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
+
+/** Index of the adaptive gain K in the internal state. */
+const GAIN = 0;
 
 /**
  * Creates an adaptive SMC. Gains `[k1, k2, λ1, λ2, γ]`, all finite and > 0. Internal state `{ K }`,
@@ -39,35 +35,26 @@ export function createAdaptiveSMC(options: ControllerOptions<AdaptiveConfig>): C
   const [k1, k2, l1, l2, gamma] = gains;
   const p = options.params;
   const kc = p.cart_gain, lc = p.cart_lambda, eps = p.boundary_layer, method = p.switch_method;
-  const maxForce = p.max_force, alpha = p.alpha, leak = p.leak, deadZone = p.dead_zone;
+  const alpha = p.alpha, leak = p.leak, deadZone = p.dead_zone;
   const rate = p.adapt_rate_limit, kMin = p.K_min, kMax = p.K_max, kInit = p.K_init;
-  const surface = createSurface([kc, -k1, k2], [kc * lc, -k1 * l1, k2 * l2], options.physics, p);
-  const sd = new Float64Array(4);
-  const kernel: ControlKernel = {
-    internalSize: 1,
-    maxForce,
-    init(internal, io) {
-      internal[io] = kInit;
-    },
-    step(s, so, internal, io, dt, out) {
-      surface.eval(s, so, sd);
-      const sigma = sd[0];
-      const K = internal[io];
-      const v = -K * sat(sigma, eps, method) - alpha * sigma;
-      const u = (v - sd[2]) / sd[1];
-      const abs = Math.abs(sigma);
-      const kDot = abs > deadZone ? clip(gamma * abs - leak * (K - kInit), -rate, rate) : 0;
-      internal[io] = clip(K + dt * kDot, kMin, kMax);
-      emitControl(out, u, maxForce, sigma, sd);
-    },
-  };
-  return buildController({
+  return createSlidingModeController({
     type: "adaptive_smc",
     gains,
-    params: p,
-    model: surface.model,
-    dt: options.dt,
-    kernel,
-    stateFields: ["K"],
+    options,
+    L: [kc, -k1, k2],
+    Lam: [kc * lc, -k1 * l1, k2 * l2],
+    law: {
+      stateFields: ["K"],
+      init(internal, io) {
+        internal[io + GAIN] = kInit;
+      },
+      rate: (sigma, internal, io) => -internal[io + GAIN] * sat(sigma, eps, method) - alpha * sigma,
+      advance(sigma, _u, internal, io, dt) {
+        const K = internal[io + GAIN];
+        const abs = Math.abs(sigma);
+        const kDot = abs > deadZone ? clip(gamma * abs - leak * (K - kInit), -rate, rate) : 0;
+        internal[io + GAIN] = clip(K + dt * kDot, kMin, kMax);
+      },
+    },
   });
 }

@@ -1,21 +1,14 @@
 /**
- * Classical sliding-mode controller with a boundary layer (SPEC 3).
+ * Classical sliding-mode controller with a boundary layer (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·θ̇1 + k2·θ̇2 − λ1·θ1 + λ2·θ2, v = −K·sat(σ, ε) − kd·σ, u = (v − f)/d.
  *
  * @module
  */
-import type { ClassicalConfig } from "../config/types.ts";
-import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
-import {
-  buildController,
-  type Controller,
-  type ControllerOptions,
-  createSurface,
-  emitControl,
-  sat,
-} from "./sliding.ts";
+import type { ClassicalConfig } from "../config/mod.ts";
+import type { Controller } from "./controller.ts";
+import { assertValidGains } from "../gains/mod.ts";
+import { type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
 
 /**
  * Creates a classical SMC. Gains `[k1, k2, λ1, λ2, K, kd]`, all finite and > 0. Stateless.
@@ -35,28 +28,16 @@ export function createClassicalSMC(options: ControllerOptions<ClassicalConfig>):
   const [k1, k2, l1, l2, K, kd] = gains;
   const p = options.params;
   const kc = p.cart_gain, lc = p.cart_lambda, eps = p.boundary_layer, method = p.switch_method;
-  const maxForce = p.max_force;
-  const surface = createSurface([kc, -k1, k2], [kc * lc, -l1, l2], options.physics, p);
-  const sd = new Float64Array(4);
-  const kernel: ControlKernel = {
-    internalSize: 0,
-    maxForce,
-    init() {},
-    step(s, so, _internal, _io, _dt, out) {
-      surface.eval(s, so, sd);
-      const sigma = sd[0];
-      const v = -K * sat(sigma, eps, method) - kd * sigma;
-      const u = (v - sd[2]) / sd[1];
-      emitControl(out, u, maxForce, sigma, sd);
-    },
-  };
-  return buildController({
+  return createSlidingModeController({
     type: "classical_smc",
     gains,
-    params: p,
-    model: surface.model,
-    dt: options.dt,
-    kernel,
-    stateFields: [],
+    options,
+    L: [kc, -k1, k2],
+    Lam: [kc * lc, -l1, l2],
+    law: {
+      stateFields: [],
+      init() {},
+      rate: (sigma) => -K * sat(sigma, eps, method) - kd * sigma,
+    },
   });
 }

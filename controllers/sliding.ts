@@ -1,12 +1,16 @@
 /**
  * Pieces shared by every sliding-mode controller: the smooth sign `sat`, the sliding surface
- * `σ = L·q̇ + Λ·q`, and the equivalent-control terms `d = L·M⁻¹·B` and
- * `f = L·M⁻¹·(Q_f − C·q̇ − G) + Λ·q̇` taken from the controller's own model (SPEC 3).
+ * `σ = L·q̇ + Λ·q`, the equivalent-control terms `d = L·M⁻¹·B` and
+ * `f = L·M⁻¹·(Q_f − C·q̇ − G) + Λ·q̇` taken from the controller's own model
+ * (docs/controllers.md#equivalent-control), and the one builder that combines a surface with a reaching law
+ * into a controller: `u = (v − f)/d`, limited to ±max_force. Each controller file supplies only its surface
+ * weights, its reaching law v and its internal state.
  *
  * @module
  */
-import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/types.ts";
-import { checkState, type ControlKernel, createPlant, type Plant } from "../plant/mod.ts";
+import type { CommonControllerConfig, PhysicsConfig, SwitchMethod } from "../config/mod.ts";
+import { type ControlKernel, createPlant, type Plant } from "../plant/mod.ts";
+import { buildController, type Controller } from "./controller.ts";
 
 /**
  * Smooth sign of `sigma` with boundary layer `epsilon`: `tanh(σ/ε)` or `clip(σ/ε, −1, 1)`.
@@ -29,41 +33,21 @@ export function sat(sigma: number, epsilon: number, method: SwitchMethod): numbe
   return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-/** Internal controller state as plain, structured-cloneable data. */
-export type ControllerState = Readonly<Record<string, number>>;
-
-/** The output of one control computation. */
-export interface ControlOutput {
-  /** Force on the cart, limited to ±maxForce. */
-  readonly u: number;
-  /** Internal state for the next step. */
-  readonly state: ControllerState;
-  /** Sliding variable at this step. */
-  readonly sigma: number;
-  /** True when |d| was below the controllability threshold and the floor was applied. */
-  readonly lowControllability: boolean;
+/**
+ * Clips `v` to [lo, hi].
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { clip } from "./sliding.ts";
+ * assert.equal(clip(7, 0, 5), 5);
+ * ```
+ */
+export function clip(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** The common contract of every controller (SPEC 3). */
-export interface Controller {
-  /** Canonical type name. */
-  readonly type: string;
-  /** Frozen copy of the validated gains. */
-  readonly gains: readonly number[];
-  readonly maxForce: number;
-  /** The validated parameters this controller runs with (boundary layer, cart terms, …). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** The model used for the equivalent control (held strongly). */
-  readonly model: Plant;
-  /** Default step for the internal dynamics when `computeControl` gets no dt. */
-  readonly dt: number;
-  /** The allocation-free kernel that the simulation drives. */
-  readonly kernel: ControlKernel;
-  initialState(): ControllerState;
-  computeControl(x: ArrayLike<number>, state?: ControllerState, dt?: number): ControlOutput;
-}
-
-/** Options every controller constructor takes. */
+/** Options every sliding-mode controller constructor takes. */
 export interface ControllerOptions<P extends CommonControllerConfig> {
   readonly gains: readonly number[];
   /** Nominal physics of the controller's model. */
@@ -75,9 +59,35 @@ export interface ControllerOptions<P extends CommonControllerConfig> {
 }
 
 /**
+ * Slots of the surface scratch that {@linkcode SlidingSurface.eval} writes: σ here, then
+ * {@linkcode SURFACE_D}, {@linkcode SURFACE_F}, {@linkcode SURFACE_FLOORED}; the scratch has
+ * {@linkcode SURFACE_SCRATCH_SIZE} slots.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSurface, SURFACE_D, SURFACE_FLOORED, SURFACE_SCRATCH_SIZE, SURFACE_SIGMA } from "./mod.ts";
+ * import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "../factory/mod.ts";
+ * const surface = createSurface([0.5, -2, 11], [0.5, -16, 6.7], DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.classical_smc);
+ * const sd = new Float64Array(SURFACE_SCRATCH_SIZE);
+ * surface.eval(Float64Array.of(0, 0.05, -0.03, 0, 0, 0), 0, sd);
+ * assert.ok(sd[SURFACE_D] > 0 && sd[SURFACE_FLOORED] === 0 && sd[SURFACE_SIGMA] !== 0);
+ * ```
+ */
+export const SURFACE_SIGMA = 0;
+/** Slot of the surface scratch holding d = L·M⁻¹·B (floored to ±threshold with its sign). */
+export const SURFACE_D = 1;
+/** Slot of the surface scratch holding f (0 when the equivalent control is off). */
+export const SURFACE_F = 2;
+/** Slot of the surface scratch holding 1 when the controllability floor was applied, else 0. */
+export const SURFACE_FLOORED = 3;
+/** Length of the surface scratch. */
+export const SURFACE_SCRATCH_SIZE = 4;
+
+/**
  * Evaluates σ, d and f for a surface; the allocation-free heart of every controller.
- * `eval` writes `out[0] = σ`, `out[1] = d` (floored to ±threshold with d's sign), `out[2] = f`
- * (0 when the equivalent control is off) and `out[3] = 1` when the floor was applied.
+ * `eval` writes {@linkcode SURFACE_SIGMA}, {@linkcode SURFACE_D}, {@linkcode SURFACE_F} and
+ * {@linkcode SURFACE_FLOORED} of `out`.
  */
 export interface SlidingSurface {
   readonly model: Plant;
@@ -113,7 +123,7 @@ export function createSurface(
     model,
     eval(s: Float64Array, so: number, out: Float64Array): void {
       const xd = s[so + 3], w1 = s[so + 4], w2 = s[so + 5];
-      out[0] = l0 * xd + l1 * w1 + l2 * w2 + m0 * s[so] + m1 * s[so + 1] + m2 * s[so + 2];
+      out[SURFACE_SIGMA] = l0 * xd + l1 * w1 + l2 * w2 + m0 * s[so] + m1 * s[so + 1] + m2 * s[so + 2];
       model.accelerationTermsAt(s, so, terms, 0);
       let d = l0 * terms[0] + l1 * terms[1] + l2 * terms[2];
       let low = 0;
@@ -122,83 +132,18 @@ export function createSurface(
         d = d < 0 ? -threshold : threshold;
         low = 1;
       }
-      out[1] = d;
-      out[2] = useEq ? l0 * terms[3] + l1 * terms[4] + l2 * terms[5] + m0 * xd + m1 * w1 + m2 * w2 : 0;
-      out[3] = low;
+      out[SURFACE_D] = d;
+      out[SURFACE_F] = useEq
+        ? l0 * terms[3] + l1 * terms[4] + l2 * terms[5] + m0 * xd + m1 * w1 + m2 * w2
+        : 0;
+      out[SURFACE_FLOORED] = low;
     },
   };
-}
-
-/** Per-type parts a controller supplies to {@linkcode buildController}. */
-export interface ControllerParts {
-  readonly type: string;
-  readonly gains: readonly number[];
-  readonly params: CommonControllerConfig;
-  readonly model: Plant;
-  readonly dt: number;
-  readonly kernel: ControlKernel;
-  /** Names of the internal state fields, in kernel order. */
-  readonly stateFields: readonly string[];
-}
-
-/**
- * Wraps a kernel into the friendly {@linkcode Controller} API (state in and out as plain data).
- *
- * @example Usage
- * ```ts ignore
- * return buildController({ type: "classical_smc", gains, params, model, dt, kernel, stateFields: [] });
- * ```
- *
- * @param parts The kernel and its description.
- * @returns A frozen controller.
- */
-export function buildController(parts: ControllerParts): Controller {
-  const { kernel, stateFields, dt: defaultDt } = parts;
-  const n = stateFields.length;
-  const initial = new Float64Array(Math.max(1, kernel.internalSize));
-  kernel.init(initial, 0);
-  const initialState = (): ControllerState => {
-    const st: Record<string, number> = {};
-    for (let i = 0; i < n; i++) st[stateFields[i]] = initial[i];
-    return st;
-  };
-  return Object.freeze({
-    type: parts.type,
-    gains: Object.freeze([...parts.gains]),
-    maxForce: parts.params.max_force,
-    params: Object.freeze({ ...parts.params }),
-    model: parts.model,
-    dt: defaultDt,
-    kernel,
-    initialState,
-    computeControl(x: ArrayLike<number>, state?: ControllerState, dt = defaultDt): ControlOutput {
-      checkState(x, "x");
-      if (!(dt > 0) || !Number.isFinite(dt)) {
-        throw new RangeError(`dt: must be a finite number > 0, got ${dt}`);
-      }
-      const internal = new Float64Array(Math.max(1, n));
-      const st = state ?? initialState();
-      for (let i = 0; i < n; i++) {
-        const v = st[stateFields[i]];
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-          throw new RangeError(
-            `${parts.type} state.${stateFields[i]}: must be a finite number, got ${v}`,
-          );
-        }
-        internal[i] = v;
-      }
-      const out = new Float64Array(3);
-      kernel.step(Float64Array.from(x), 0, internal, 0, dt, out);
-      const next: Record<string, number> = {};
-      for (let i = 0; i < n; i++) next[stateFields[i]] = internal[i];
-      return { u: out[0], state: next, sigma: out[1], lowControllability: out[2] === 1 };
-    },
-  });
 }
 
 /**
  * Writes a kernel's outputs: `out[0]` = u limited to ±maxForce, `out[1]` = σ, `out[2]` = the
- * controllability-floor flag from the surface's scratch (`sd[3]`).
+ * controllability-floor flag from the surface's scratch (`sd[SURFACE_FLOORED]`).
  *
  * @example Usage
  * ```ts
@@ -223,10 +168,117 @@ export function emitControl(
 ): void {
   out[0] = u > maxForce ? maxForce : u < -maxForce ? -maxForce : u;
   out[1] = sigma;
-  out[2] = sd[3];
+  out[2] = sd[SURFACE_FLOORED];
 }
 
-/** Clips `v` to [lo, hi]. */
-export function clip(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+/**
+ * A reaching law and its internal state: what distinguishes one sliding-mode controller from
+ * another. The builder calls `rate` then `advance` once per step, synchronously, so a law may keep
+ * a value computed in `rate` (such as sat(σ)) for `advance` of the same step.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ReachingLaw } from "./mod.ts";
+ * // v = −k·σ + z with ż = −σ: one internal state.
+ * const law: ReachingLaw = {
+ *   stateFields: ["z"],
+ *   init: (internal, io) => void (internal[io] = 0),
+ *   rate: (sigma, internal, io) => -2 * sigma + internal[io],
+ *   advance: (sigma, _u, internal, io, dt) => void (internal[io] -= dt * sigma),
+ * };
+ * ```
+ */
+export interface ReachingLaw {
+  /** Names of the internal state fields, in kernel order (their count is the kernel's size). */
+  readonly stateFields: readonly string[];
+  /** Writes the initial internal state at `internal[io..]`. */
+  init(internal: Float64Array, io: number): void;
+  /** The desired σ̇ = v from σ and the internal state of step k. */
+  rate(sigma: number, internal: Float64Array, io: number): number;
+  /**
+   * Advances the internal state to step k + 1 by explicit Euler with `dt`, from σ, the state of
+   * step k and `u` = (v − f)/d before the force limit (for anti-windup). Absent: stateless.
+   */
+  advance?(sigma: number, u: number, internal: Float64Array, io: number, dt: number): void;
+}
+
+/**
+ * What {@linkcode createSlidingModeController} needs from a controller file (see its example).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const spec: SlidingModeSpec<ClassicalConfig> = { type, gains, options, L, Lam, law };
+ * ```
+ */
+export interface SlidingModeSpec<P extends CommonControllerConfig> {
+  readonly type: string;
+  /** Validated, frozen gains. */
+  readonly gains: readonly number[];
+  readonly options: ControllerOptions<P>;
+  /** Rate weights [L_x, L_θ1, L_θ2] of σ. */
+  readonly L: readonly [number, number, number];
+  /** Position weights [Λ_x, Λ_θ1, Λ_θ2] of σ. */
+  readonly Lam: readonly [number, number, number];
+  readonly law: ReachingLaw;
+}
+
+/**
+ * The one builder of the sliding-mode controllers: evaluates the surface with the controller's
+ * model, asks the reaching law for v, applies the equivalent control `u = (v − f)/d`, lets the law
+ * advance its state, and emits u limited to ±max_force with σ and the floor flag. The kernel
+ * allocates nothing per step.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSlidingModeController } from "./sliding.ts";
+ * import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "../factory/mod.ts";
+ * const params = DEFAULT_CONTROLLER_PARAMS.classical_smc;
+ * const ctrl = createSlidingModeController({
+ *   type: "linear_reaching",
+ *   gains: [2],
+ *   options: { gains: [2], physics: DEFAULT_PHYSICS, params, dt: 0.01 },
+ *   L: [0.5, -2.3, 11.1],
+ *   Lam: [0.5, -16, 6.7],
+ *   law: { stateFields: [], init() {}, rate: (sigma) => -2 * sigma },
+ * });
+ * const out = ctrl.computeControl([0, 0.05, -0.03, 0, 0, 0]);
+ * assert.ok(Math.abs(out.u) < 150);
+ * ```
+ *
+ * @param spec Type, gains, options, surface weights and reaching law.
+ * @returns The controller.
+ */
+export function createSlidingModeController<P extends CommonControllerConfig>(
+  spec: SlidingModeSpec<P>,
+): Controller {
+  const { options, law } = spec;
+  const params = options.params;
+  const surface = createSurface(spec.L, spec.Lam, options.physics, params);
+  const sd = new Float64Array(SURFACE_SCRATCH_SIZE);
+  const maxForce = params.max_force;
+  const advances = law.advance !== undefined;
+  const kernel: ControlKernel = {
+    internalSize: law.stateFields.length,
+    maxForce,
+    init(internal, io) {
+      law.init(internal, io);
+    },
+    step(s, so, internal, io, dt, out) {
+      surface.eval(s, so, sd);
+      const sigma = sd[SURFACE_SIGMA];
+      const u = (law.rate(sigma, internal, io) - sd[SURFACE_F]) / sd[SURFACE_D];
+      if (advances) law.advance!(sigma, u, internal, io, dt);
+      emitControl(out, u, maxForce, sigma, sd);
+    },
+  };
+  return buildController({
+    type: spec.type,
+    gains: spec.gains,
+    params,
+    model: surface.model,
+    dt: options.dt,
+    kernel,
+    stateFields: law.stateFields,
+  });
 }

@@ -1,22 +1,19 @@
 /**
- * Super-twisting sliding-mode controller (Levant 1993) with the equivalent control (SPEC 3).
+ * Super-twisting sliding-mode controller (Levant 1993) with the equivalent control
+ * (docs/controllers.md#reaching-laws).
  *
  * σ = kc·(ẋ + λc·x) − k1·(θ̇1 + λ1·θ1) + k2·(θ̇2 + λ2·θ2),
  * v = −K1·√|σ|·sat(σ, ε) + z, ż = −K2·sat(σ, ε), u = (v − f)/d. Requires K1 > K2.
  *
  * @module
  */
-import type { SuperTwistingConfig } from "../config/types.ts";
-import type { ControlKernel } from "../plant/mod.ts";
-import { assertValidGains } from "./gains.ts";
-import {
-  buildController,
-  type Controller,
-  type ControllerOptions,
-  createSurface,
-  emitControl,
-  sat,
-} from "./sliding.ts";
+import type { SuperTwistingConfig } from "../config/mod.ts";
+import type { Controller } from "./controller.ts";
+import { assertValidGains } from "../gains/mod.ts";
+import { type ControllerOptions, createSlidingModeController, sat } from "./sliding.ts";
+
+/** Index of z in the internal state. */
+const Z = 0;
 
 /**
  * Creates a super-twisting SMC. Gains `[K1, K2, k1, k2, λ1, λ2]`, all finite and > 0, K1 > K2.
@@ -39,33 +36,25 @@ export function createSuperTwistingSMC(options: ControllerOptions<SuperTwistingC
   const [K1, K2, k1, k2, l1, l2] = gains;
   const p = options.params;
   const kc = p.cart_gain, lc = p.cart_lambda, eps = p.boundary_layer, method = p.switch_method;
-  const maxForce = p.max_force;
-  const surface = createSurface([kc, -k1, k2], [kc * lc, -k1 * l1, k2 * l2], options.physics, p);
-  const sd = new Float64Array(4);
-  const kernel: ControlKernel = {
-    internalSize: 1,
-    maxForce,
-    init(internal, io) {
-      internal[io] = 0;
-    },
-    step(s, so, internal, io, dt, out) {
-      surface.eval(s, so, sd);
-      const sigma = sd[0];
-      const z = internal[io];
-      const sg = sat(sigma, eps, method);
-      const v = -K1 * Math.sqrt(Math.abs(sigma)) * sg + z;
-      const u = (v - sd[2]) / sd[1];
-      internal[io] = z - dt * K2 * sg;
-      emitControl(out, u, maxForce, sigma, sd);
-    },
-  };
-  return buildController({
+  let sg = 0; // sat(σ) of the current step, shared by rate and advance
+  return createSlidingModeController({
     type: "sta_smc",
     gains,
-    params: p,
-    model: surface.model,
-    dt: options.dt,
-    kernel,
-    stateFields: ["z"],
+    options,
+    L: [kc, -k1, k2],
+    Lam: [kc * lc, -k1 * l1, k2 * l2],
+    law: {
+      stateFields: ["z"],
+      init(internal, io) {
+        internal[io + Z] = 0;
+      },
+      rate(sigma, internal, io) {
+        sg = sat(sigma, eps, method);
+        return -K1 * Math.sqrt(Math.abs(sigma)) * sg + internal[io + Z];
+      },
+      advance(_sigma, _u, internal, io, dt) {
+        internal[io + Z] = internal[io + Z] - dt * K2 * sg;
+      },
+    },
   });
 }

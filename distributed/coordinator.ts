@@ -1,5 +1,6 @@
 /**
- * The coordinator side: an {@linkcode EvaluationBackend} that sends each iteration's batch to
+ * The coordinator side: {@linkcode natsBackend}, a factory for `PSOTunerOptions.backend` whose
+ * {@linkcode EvaluationBackend} sends each iteration's batch to
  * remote workers as chunks on a JetStream work queue and reads the results back from a key-value
  * bucket, placing each one by its chunk index (never by arrival order). The swarm and every random
  * draw stay with the tuner, so a seed gives the same result on the local Worker pool and on any
@@ -15,7 +16,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { KvWatchEntry } from "@nats-io/kv";
-import type { EvaluationBackend, EvaluationContext } from "../optimizer/mod.ts";
+import type { EvaluationBackend, EvaluationRun } from "../optimizer/mod.ts";
 import {
   connectNats,
   ensureInfrastructure,
@@ -51,11 +52,14 @@ import {
   resultKey,
 } from "./protocol.ts";
 
-/** Options of {@linkcode createNatsBackend}. */
+/** Options of {@linkcode natsBackend}. */
 export interface NatsBackendOptions {
   /** Where the server is (see `resolveNatsOptions()`). */
   readonly nats: NatsOptions;
-  /** The run id; default a fresh random one. A resumed run passes its checkpoint's. */
+  /**
+   * The run id; default a fresh random one per run. A resumed run passes its checkpoint's (the
+   * factory then serves one run only: two runs under one id would share chunk and result names).
+   */
   readonly runId?: string;
   /**
    * Particles per chunk, fixed for the run; default two chunks per Worker connected when the run
@@ -89,6 +93,12 @@ export interface NatsBackendOptions {
   readonly statusIntervalMs?: number;
   /** Receives problems that do not end the run (a purge that failed at close). Default `console.warn`. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Receives each run's back end as soon as it is ready, before its first batch: its run id,
+   * hashes, chunk size and {@linkcode NatsBackend.status} (which stays readable after the tuner
+   * closes it), e.g. to write checkpoints or count the workers that took part.
+   */
+  readonly onOpen?: (backend: NatsBackend) => void;
 }
 
 /** A snapshot of the coordinator's view. */
@@ -107,13 +117,13 @@ export interface NatsBackendStatus {
   readonly republished: number;
 }
 
-/** The NATS back end, from {@linkcode createNatsBackend}. */
+/** One run's NATS back end, made by the factory of {@linkcode natsBackend}. */
 export interface NatsBackend extends EvaluationBackend {
   readonly runId: string;
-  /** Set by `prepare()`. */
-  readonly configHash: string | undefined;
-  /** Set by `prepare()`. */
-  readonly setupHash: string | undefined;
+  /** The hash of the run's config, which workers must have been started with. */
+  readonly configHash: string;
+  /** The hash of the run's evaluation setup (config, controller, seed, scenarios). */
+  readonly setupHash: string;
   /** Particles per chunk: the option, or the default fixed at the first batch. */
   readonly chunkSize: number | undefined;
   /** The coordinator's view now. */
@@ -132,28 +142,72 @@ interface Batch {
 }
 
 /**
- * Connects to NATS, makes sure the chunk queue, the workers' consumer and the result bucket exist
- * (setting the consumer's ack wait and max deliveries), and starts following heartbeats, worker
- * reports, max-delivery advisories and the run's results.
+ * A backend factory for `PSOTunerOptions.backend` that evaluates on remote workers through NATS
+ * JetStream (docs/distributed.md). For each run (each `optimize()` call) it connects, makes sure
+ * the chunk queue, the workers' consumer and the result bucket exist (setting the consumer's ack
+ * wait and max deliveries), starts following heartbeats, worker reports, max-delivery advisories
+ * and the run's results, and checks what remote workers need: the setup's hash (against
+ * `expectedSetupHash` on a resume) and the SHA-256 of a custom controller or fitness module. The
+ * tuner closes the back end when the run ends, which purges the run's chunks and results from the
+ * server (unless `keepResults`) and closes the connection.
  *
  * @example Usage
  * ```ts ignore
- * import { createNatsBackend } from "./coordinator.ts";
+ * import { natsBackend } from "./coordinator.ts";
  * import { PSOTuner } from "../optimizer/mod.ts";
- * const backend = await createNatsBackend({ nats: { url: "nats://127.0.0.1:4222" } });
- * try {
- *   const result = await new PSOTuner({ controllerType: "sta_smc", backend }).optimize();
- * } finally {
- *   await backend.close();
- * }
+ * const backend = natsBackend({ nats: { url: "nats://127.0.0.1:4222" } });
+ * const result = await new PSOTuner({ controllerType: "sta_smc", backend }).optimize();
  * ```
  *
  * @param options See {@linkcode NatsBackendOptions}.
- * @returns The back end; close it when done.
- * @throws {DistributedError} When the server cannot be reached or the options are bad.
+ * @returns The factory; each call makes one run's {@linkcode NatsBackend}.
+ * @throws {DistributedError} (`code` "config") at once for bad options; the factory rejects with a
+ * {@linkcode DistributedError} when the server cannot be reached ("server_lost"), a module cannot
+ * be hashed or the setup is not the checkpoint's ("config"), or a fixed `runId` is asked to serve
+ * a second run.
  */
-export async function createNatsBackend(options: NatsBackendOptions): Promise<NatsBackend> {
-  const runId = checkRunId(options.runId ?? newRunId());
+export function natsBackend(options: NatsBackendOptions): (run: EvaluationRun) => Promise<NatsBackend> {
+  const fixedRunId = options.runId === undefined ? undefined : checkRunId(options.runId);
+  checkBackendOptions(options);
+  let runs = 0;
+  return async (run) => {
+    if (fixedRunId !== undefined && runs > 0) {
+      // Results are keyed by run, iteration and chunk: a second run under the same id could pick
+      // up the first run's costs for the same positions.
+      throw new DistributedError(
+        "config",
+        `runId: a NATS backend with a fixed run id (${fixedRunId}) serves one run, got a second; make another`,
+      );
+    }
+    runs++;
+    const runId = fixedRunId ?? newRunId();
+    const prepared = await prepareRun(run, runId, options.expectedSetupHash);
+    const nc = await connectNats(options.nats, { name: `dip-coordinator:${runId}` });
+    try {
+      const infra = await ensureInfrastructure(nc, {
+        ackWaitMs: options.ackWaitMs ?? INFRASTRUCTURE_DEFAULTS.ackWaitMs,
+        maxDeliver: options.maxDeliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver,
+        duplicateWindowMs: options.duplicateWindowMs ?? INFRASTRUCTURE_DEFAULTS.duplicateWindowMs,
+      }, true);
+      const backend = new Coordinator(nc, infra, runId, options, run, prepared);
+      await backend.start();
+      options.onOpen?.(backend);
+      return backend;
+    } catch (error) {
+      await nc.close();
+      if (error instanceof DistributedError) throw error;
+      throw new DistributedError(
+        "server_lost",
+        `cannot set up JetStream on ${redactUrl(options.nats.url)} (is it started with -js?): ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+  };
+}
+
+function checkBackendOptions(options: NatsBackendOptions): void {
   for (
     const key of [
       "chunkSize",
@@ -180,33 +234,49 @@ export async function createNatsBackend(options: NatsBackendOptions): Promise<Na
   ) {
     throw new DistributedError("config", `maxRepublish: must be an integer ≥ 0, got ${options.maxRepublish}`);
   }
-  const nc = await connectNats(options.nats, { name: `dip-coordinator:${runId}` });
-  try {
-    const infra = await ensureInfrastructure(nc, {
-      ackWaitMs: options.ackWaitMs ?? INFRASTRUCTURE_DEFAULTS.ackWaitMs,
-      maxDeliver: options.maxDeliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver,
-      duplicateWindowMs: options.duplicateWindowMs ?? INFRASTRUCTURE_DEFAULTS.duplicateWindowMs,
-    }, true);
-    const backend = new Coordinator(nc, infra, runId, options);
-    await backend.start();
-    return backend;
-  } catch (error) {
-    await nc.close();
-    if (error instanceof DistributedError) throw error;
+}
+
+/** What a run's chunks carry besides their particles, and the hashes they are checked by. */
+interface PreparedRun {
+  readonly configHash: string;
+  readonly setupHash: string;
+  readonly fitness?: ModuleRef;
+  readonly controller?: ControllerRef;
+}
+
+/** Hashes the run's setup and modules before anything is sent (the former `prepare()`). */
+async function prepareRun(
+  run: EvaluationRun,
+  runId: string,
+  expectedSetupHash: string | undefined,
+): Promise<PreparedRun> {
+  const setup = run.setup;
+  const hash = setupHash(setup);
+  if (expectedSetupHash !== undefined && expectedSetupHash !== hash) {
     throw new DistributedError(
-      "server_lost",
-      `cannot set up JetStream on ${redactUrl(options.nats.url)} (is it started with -js?): ${
-        (error as Error).message
-      }`,
-      { cause: error },
+      "config",
+      `run ${runId}: the checkpoint was written for setup ${expectedSetupHash.slice(0, 12)}, ` +
+        `this run's setup is ${hash.slice(0, 12)} (another config, controller, seed or scenario count)`,
     );
   }
+  const fitness = run.fitness
+    ? await moduleRef(run.fitness.module, run.fitness.export, "fitness")
+    : undefined;
+  const src = run.controllerSource;
+  const controller: ControllerRef | undefined = src
+    ? {
+      ...(await moduleRef(src.module, src.export, "controller")),
+      gainNames: [...src.gainNames],
+      defaultGains: [...src.defaultGains],
+    }
+    : undefined;
+  return { configHash: configHash(setup.config), setupHash: hash, fitness, controller };
 }
 
 class Coordinator implements NatsBackend {
   readonly runId: string;
-  configHash: string | undefined;
-  setupHash: string | undefined;
+  readonly configHash: string;
+  readonly setupHash: string;
   readonly #nc: NatsConnection;
   readonly #infra: Infrastructure;
   readonly #js: JetStreamClient;
@@ -221,8 +291,8 @@ class Coordinator implements NatsBackend {
   readonly #subs: Subscription[] = [];
   readonly #loops: Promise<void>[] = [];
   #watch: { stop(): void } | undefined;
-  #context: EvaluationContext | undefined;
-  #template: ChunkTemplate | undefined;
+  readonly #run: EvaluationRun;
+  readonly #template: ChunkTemplate;
   #batch: Batch | undefined;
   #lastIteration = -1;
   #fatal: DistributedError | undefined;
@@ -230,12 +300,17 @@ class Coordinator implements NatsBackend {
   #disconnectedSince: number | undefined;
   #noWorkerSince = performance.now();
   #republished = 0;
-  #failures = 0;
-  #firstFailure: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #chunkSize: number | undefined;
 
-  constructor(nc: NatsConnection, infra: Infrastructure, runId: string, options: NatsBackendOptions) {
+  constructor(
+    nc: NatsConnection,
+    infra: Infrastructure,
+    runId: string,
+    options: NatsBackendOptions,
+    run: EvaluationRun,
+    prepared: PreparedRun,
+  ) {
     this.#nc = nc;
     this.#infra = infra;
     this.#js = jetstream(nc);
@@ -246,6 +321,22 @@ class Coordinator implements NatsBackend {
     this.#maxDeliver = infra.consumer.config.max_deliver ?? INFRASTRUCTURE_DEFAULTS.maxDeliver;
     this.#ackWaitMs = Math.max(1, Math.round((infra.consumer.config.ack_wait ?? 0) / 1e6)) ||
       INFRASTRUCTURE_DEFAULTS.ackWaitMs;
+    this.#run = run;
+    this.configHash = prepared.configHash;
+    this.setupHash = prepared.setupHash;
+    this.#template = {
+      v: PROTOCOL_VERSION,
+      run: runId,
+      maxDeliver: this.#maxDeliver,
+      ackWaitMs: this.#ackWaitMs,
+      configHash: prepared.configHash,
+      setupHash: prepared.setupHash,
+      controllerType: run.setup.controllerType,
+      seed: run.seed,
+      scenarioCount: run.setup.scenarios.length,
+      fitness: prepared.fitness,
+      controller: prepared.controller,
+    };
   }
 
   async start(): Promise<void> {
@@ -285,63 +376,21 @@ class Coordinator implements NatsBackend {
     return this.#chunkSize;
   }
 
-  async prepare(context: EvaluationContext): Promise<void> {
-    if (this.#context) {
-      // Results are keyed by run, iteration and chunk: a second run under the same id could pick
-      // up the first run's costs for the same positions.
-      throw new Error(
-        `prepare(): a NATS backend serves one run (${this.runId}), got a second; create another backend`,
+  evaluate(positions: Float64Array, count: number, dims: number, iteration?: number): Promise<Float64Array> {
+    return typeof iteration === "number" && Number.isSafeInteger(iteration) && iteration >= 0
+      ? this.#evaluate(positions, count, dims, iteration)
+      : Promise.reject(
+        // Chunks and results are named by iteration: without it a resumed run could not find the
+        // interrupted run's chunks, and would mistake their results for its own.
+        new TypeError(`evaluate(): iteration must be an integer ≥ 0 (the tuner passes it), got ${iteration}`),
       );
-    }
-    const setup = context.setup;
-    this.configHash = configHash(setup.config);
-    this.setupHash = setupHash(setup);
-    if (this.#o.expectedSetupHash !== undefined && this.#o.expectedSetupHash !== this.setupHash) {
-      throw new DistributedError(
-        "config",
-        `run ${this.runId}: the checkpoint was written for setup ${
-          this.#o.expectedSetupHash.slice(0, 12)
-        }, ` +
-          `this run's setup is ${
-            this.setupHash.slice(0, 12)
-          } (another config, controller, seed or scenario count)`,
-      );
-    }
-    let fitness: ModuleRef | undefined;
-    if (context.fitness) fitness = await moduleRef(context.fitness.module, context.fitness.export, "fitness");
-    let controller: ControllerRef | undefined;
-    const src = context.controllerSource;
-    if (src) {
-      controller = {
-        ...(await moduleRef(src.module, src.export, "controller")),
-        gainNames: [...src.gainNames],
-        defaultGains: [...src.defaultGains],
-      };
-    }
-    this.#context = context;
-    this.#template = {
-      v: PROTOCOL_VERSION,
-      run: this.runId,
-      maxDeliver: this.#maxDeliver,
-      ackWaitMs: this.#ackWaitMs,
-      configHash: this.configHash,
-      setupHash: this.setupHash,
-      controllerType: setup.controllerType,
-      seed: context.seed,
-      scenarioCount: setup.scenarios.length,
-      fitness,
-      controller,
-    };
   }
 
-  evaluate(positions: Float64Array, count: number, dims: number, iteration: number): Promise<Float64Array> {
+  #evaluate(positions: Float64Array, count: number, dims: number, iteration: number): Promise<Float64Array> {
     if (this.#closed) {
       return Promise.reject(new DistributedError("closed", `run ${this.runId}: the back end is closed`));
     }
     if (this.#fatal) return Promise.reject(this.#fatal);
-    if (!this.#template) {
-      return Promise.reject(new Error("evaluate(): must follow prepare(), got a call before it"));
-    }
     if (this.#batch) {
       return Promise.reject(
         new Error(`evaluate(): iteration ${this.#batch.iteration} is still being evaluated`),
@@ -379,10 +428,6 @@ class Coordinator implements NatsBackend {
       this.#timer = setInterval(() => this.#tick(), 100);
       this.#startPublish(batch, chunks.filter((c) => batch.pending.has(c.index)), false);
     });
-  }
-
-  failures(): { count: number; first?: string } {
-    return { count: this.#failures, first: this.#firstFailure };
   }
 
   status(): NatsBackendStatus {
@@ -641,8 +686,9 @@ class Coordinator implements NatsBackend {
       );
     }
     batch.out.set(parsed.costs, chunk.start);
-    this.#failures += parsed.failures;
-    this.#firstFailure ??= parsed.firstFailure;
+    if (parsed.failures > 0 || parsed.firstFailure !== undefined) {
+      this.#run.reportFailures(parsed.failures, parsed.firstFailure);
+    }
     this.#chunksPerWorker[parsed.worker] = (this.#chunksPerWorker[parsed.worker] ?? 0) + 1;
     batch.pending.delete(index);
     if (batch.pending.size === 0) batch.resolve();

@@ -136,8 +136,10 @@ export async function startNatsServer(): Promise<NatsServer> {
   };
 }
 
-const WORKER_TASK = new URL("../tasks/worker.ts", import.meta.url).pathname;
 const REPO = new URL("../", import.meta.url).pathname;
+// The script `deno task worker` runs (deno.json), started as a separate process exactly as a user
+// starts it: a command line, not an import (nothing of tasks/ is loaded into this module).
+const WORKER_TASK = `${REPO}tasks/worker.ts`;
 
 /** A `deno task worker` subprocess. */
 export interface WorkerProcess {

@@ -1,60 +1,35 @@
 /**
- * What `deno task tune --nats` adds to the tune task: its flags, the NATS back end of one
- * controller's run, and the checkpoint file written after every completed iteration (the swarm's
- * JSON state plus the run id), from which `--resume` continues the run with the same result.
+ * What `deno task tune --nats` adds to a controller's tuning (docs/distributed.md): the NATS back
+ * end of its run, and the checkpoint file written after every completed iteration (the swarm's
+ * JSON state plus the run id, the setup hash and the chunk size), from which `--resume` continues
+ * the run with the same result. The flags themselves are the tune task's (tasks/tune.ts).
  *
  * @module
  */
-import type { PSOState } from "../optimizer/mod.ts";
-import { resolveNatsOptions } from "./connection.ts";
-import { createNatsBackend, type NatsBackend, type NatsBackendStatus } from "./coordinator.ts";
+import type { EvaluationBackendFactory, PSOState } from "../optimizer/mod.ts";
+import type { NatsOptions } from "./connection.ts";
+import { type NatsBackend, natsBackend, type NatsBackendStatus } from "./coordinator.ts";
 import { DistributedError } from "./errors.ts";
 
-/** The tune task's NATS flags, in `node:util` `parseArgs` form. */
-export const NATS_TUNE_FLAGS = {
-  nats: { type: "string" },
-  "nats-creds": { type: "string" },
-  "nats-tls-ca": { type: "string" },
-  "nats-tls-cert": { type: "string" },
-  "nats-tls-key": { type: "string" },
-  checkpoint: { type: "string" },
-  resume: { type: "boolean" },
-  "chunk-size": { type: "string" },
-  "ack-wait-ms": { type: "string" },
-  "max-deliver": { type: "string" },
-  "server-timeout-ms": { type: "string" },
-  "no-worker-timeout-ms": { type: "string" },
-} as const;
-
-/** The values of {@linkcode NATS_TUNE_FLAGS} as `parseArgs` returns them. */
-export interface NatsTuneFlagValues {
-  readonly nats?: string;
-  readonly "nats-creds"?: string;
-  readonly "nats-tls-ca"?: string;
-  readonly "nats-tls-cert"?: string;
-  readonly "nats-tls-key"?: string;
-  readonly checkpoint?: string;
-  readonly resume?: boolean;
-  readonly "chunk-size"?: string;
-  readonly "ack-wait-ms"?: string;
-  readonly "max-deliver"?: string;
-  readonly "server-timeout-ms"?: string;
-  readonly "no-worker-timeout-ms"?: string;
+/** Options of {@linkcode openNatsTuning}: what the tune task's NATS flags say. */
+export interface NatsTuningOptions {
+  /** Where the server is (`--nats`, `--nats-creds`, `--nats-tls-*`). */
+  readonly nats: NatsOptions;
+  /** The folder of the checkpoint files, one per controller (`--checkpoint`). */
+  readonly checkpointDir: string;
+  /** Continue each controller from its checkpoint when there is one (`--resume`). */
+  readonly resume: boolean;
+  /** Particles per chunk (`--chunk-size`); a resume must use the checkpoint's. */
+  readonly chunkSize?: number;
+  /** `--ack-wait-ms`. */
+  readonly ackWaitMs?: number;
+  /** `--max-deliver`. */
+  readonly maxDeliver?: number;
+  /** `--server-timeout-ms`. */
+  readonly serverTimeoutMs?: number;
+  /** `--no-worker-timeout-ms`. */
+  readonly noWorkerTimeoutMs?: number;
 }
-
-/** Usage lines of the NATS flags. */
-export const NATS_TUNE_USAGE = `
-NATS scale-out (docs/distributed.md); remote workers: deno task worker --nats <url>
-  --nats <url>                 evaluate on remote workers through this NATS server
-  --nats-creds <file>          credentials file (or DIP_NATS_CREDS)
-  --nats-tls-ca <file>         TLS CA (or DIP_NATS_TLS_CA); --nats-tls-cert/--nats-tls-key likewise
-  --checkpoint <dir>           swarm state after every iteration (default out/checkpoints)
-  --resume                     continue each controller from its checkpoint
-  --chunk-size <int>           particles per chunk (default: 2 chunks per connected Worker)
-  --ack-wait-ms <int>          redeliver a chunk whose worker shows no life for this long (30000)
-  --max-deliver <int>          deliveries before a chunk fails the run (5)
-  --server-timeout-ms <int>    how long the server may be unreachable (10000)
-  --no-worker-timeout-ms <int> how long chunks may wait with no worker connected (30000)`;
 
 /** A checkpoint file's content. */
 export interface Checkpoint {
@@ -71,70 +46,38 @@ export interface Checkpoint {
 
 /** One controller's NATS run, from {@linkcode openNatsTuning}. */
 export interface NatsTuning {
-  readonly backend: NatsBackend;
+  /** For `PSOTunerOptions.backend`: makes the run's back end (the tuner closes it). */
+  readonly backend: EvaluationBackendFactory;
   /** The swarm state to resume from (with `--resume` and a checkpoint). */
   readonly resumeFrom?: PSOState;
-  /** Writes the checkpoint file. */
+  /** For `PSOTunerOptions.onCheckpoint`: writes the checkpoint file. */
   onCheckpoint(state: PSOState): Promise<void>;
   /** Where the checkpoint is. */
   readonly checkpointPath: string;
-  /** A short progress suffix: workers connected. */
+  /** Whether the file at `checkpointPath` belongs to this run: resumed from it, or written since. */
+  hasCheckpoint(): boolean;
+  /** A short progress suffix: the workers connected. */
   describe(): string;
-  close(): Promise<void>;
-}
-
-function intFlag(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new DistributedError("config", `--${name}: must be an integer ≥ ${min}, got "${value}"`);
-  }
-  return n;
+  /** The workers whose results the run used, by id (empty before the back end opens). */
+  workerIds(): readonly string[];
 }
 
 /**
- * Checks the NATS flags before any work starts; `false` when `--nats` is absent (then the other
- * NATS flags are refused, since they would be silently ignored).
+ * The checkpoint file of one controller in a checkpoint folder.
  *
  * @example Usage
  * ```ts
- * import { checkNatsTuneFlags } from "./tune_support.ts";
+ * import { checkpointPath } from "./tune_support.ts";
  * import assert from "node:assert/strict";
- * assert.equal(checkNatsTuneFlags({}), false);
- * assert.throws(() => checkNatsTuneFlags({ resume: true }), /--resume: needs --nats/);
+ * assert.equal(checkpointPath("out/checkpoints/", "sta_smc"), "out/checkpoints/sta_smc.json");
  * ```
  *
- * @param values The parsed flags.
- * @returns Whether the run uses NATS.
- * @throws {DistributedError} (`code` "config") naming the bad flag.
+ * @param dir The folder (`--checkpoint`).
+ * @param controllerType The canonical controller type.
+ * @returns The file's path.
  */
-export function checkNatsTuneFlags(values: NatsTuneFlagValues): boolean {
-  if (values.nats === undefined) {
-    const stray = Object.keys(NATS_TUNE_FLAGS).find((k) =>
-      values[k as keyof NatsTuneFlagValues] !== undefined
-    );
-    if (stray) throw new DistributedError("config", `--${stray}: needs --nats <url>, got no --nats`);
-    return false;
-  }
-  resolveFlags(values);
-  return true;
-}
-
-function resolveFlags(values: NatsTuneFlagValues) {
-  return {
-    nats: resolveNatsOptions({
-      url: values.nats,
-      credsFile: values["nats-creds"],
-      tlsCaFile: values["nats-tls-ca"],
-      tlsCertFile: values["nats-tls-cert"],
-      tlsKeyFile: values["nats-tls-key"],
-    }),
-    chunkSize: intFlag("chunk-size", values["chunk-size"], 1),
-    ackWaitMs: intFlag("ack-wait-ms", values["ack-wait-ms"], 100),
-    maxDeliver: intFlag("max-deliver", values["max-deliver"], 1),
-    serverTimeoutMs: intFlag("server-timeout-ms", values["server-timeout-ms"], 100),
-    noWorkerTimeoutMs: intFlag("no-worker-timeout-ms", values["no-worker-timeout-ms"], 100),
-  };
+export function checkpointPath(dir: string, controllerType: string): string {
+  return `${dir.replace(/\/+$/, "")}/${controllerType}.json`;
 }
 
 /**
@@ -178,77 +121,99 @@ export async function readCheckpoint(path: string): Promise<Checkpoint | undefin
 }
 
 /**
- * Opens the NATS run of one controller: the back end (reusing the checkpoint's run id with
- * `--resume`, so republished chunks are deduplicated) and the checkpoint writer.
+ * Prepares the NATS run of one controller: reads its checkpoint with `resume` (the back end then
+ * reuses the checkpoint's run id, so chunks already queued are deduplicated and results already
+ * stored are used, and refuses another setup), and makes the back-end factory and the checkpoint
+ * writer. Nothing connects yet: the tuner calls the factory when its run starts.
  *
  * @example Usage
- * ```ts ignore
- * const run = await openNatsTuning({ nats: "nats://127.0.0.1:4222" }, "sta_smc", (t) => console.error(t));
+ * ```ts
+ * import { openNatsTuning } from "./tune_support.ts";
+ * import assert from "node:assert/strict";
+ * const run = await openNatsTuning(
+ *   { nats: { url: "nats://127.0.0.1:4222" }, checkpointDir: "/nonexistent", resume: false },
+ *   "sta_smc",
+ *   () => {},
+ * );
+ * assert.equal(run.checkpointPath, "/nonexistent/sta_smc.json");
+ * assert.equal(run.resumeFrom, undefined);
+ * assert.deepEqual(run.workerIds(), []);
  * ```
  *
- * @param values The parsed flags (`--nats` given).
+ * @param options The NATS flags' values.
  * @param controllerType The canonical controller type.
- * @param log Receives status lines (waiting chunks, resume notes).
+ * @param log Receives status lines (waiting chunks, resume notes, warnings).
  * @returns The run's parts.
+ * @throws {DistributedError} (`code` "config") for a checkpoint that cannot be read or whose chunk
+ * size is not `options.chunkSize`.
  */
 export async function openNatsTuning(
-  values: NatsTuneFlagValues,
+  options: NatsTuningOptions,
   controllerType: string,
   log: (text: string) => void,
 ): Promise<NatsTuning> {
-  const flags = resolveFlags(values);
-  const dir = values.checkpoint ?? "out/checkpoints";
-  const checkpointPath = `${dir.replace(/\/$/, "")}/${controllerType}.json`;
-  const previous = values.resume ? await readCheckpoint(checkpointPath) : undefined;
-  if (values.resume) {
+  const path = checkpointPath(options.checkpointDir, controllerType);
+  const previous = options.resume ? await readCheckpoint(path) : undefined;
+  if (options.resume) {
     log(
       previous
-        ? `${controllerType}: resuming run ${previous.runId} after iteration ${previous.state.iteration} (${checkpointPath})\n`
-        : `${controllerType}: no checkpoint at ${checkpointPath}: starting a new run\n`,
+        ? `${controllerType}: resuming run ${previous.runId} after iteration ${previous.state.iteration} (${path})\n`
+        : `${controllerType}: no checkpoint at ${path}: starting a new run\n`,
     );
   }
-  if (previous && flags.chunkSize !== undefined && flags.chunkSize !== previous.chunkSize) {
+  if (previous && options.chunkSize !== undefined && options.chunkSize !== previous.chunkSize) {
     throw new DistributedError(
       "config",
-      `--chunk-size: must match the checkpoint's (${previous.chunkSize}) to resume run ${previous.runId}, got ${flags.chunkSize}`,
+      `--chunk-size: must match the checkpoint's (${previous.chunkSize}) to resume run ${previous.runId}, got ${options.chunkSize}`,
     );
   }
-  const backend = await createNatsBackend({
-    ...flags,
-    chunkSize: flags.chunkSize ?? previous?.chunkSize,
+  let opened: NatsBackend | undefined;
+  let written = false;
+  const backend = natsBackend({
+    nats: options.nats,
+    ackWaitMs: options.ackWaitMs,
+    maxDeliver: options.maxDeliver,
+    serverTimeoutMs: options.serverTimeoutMs,
+    noWorkerTimeoutMs: options.noWorkerTimeoutMs,
+    chunkSize: options.chunkSize ?? previous?.chunkSize,
     runId: previous?.runId,
     expectedSetupHash: previous?.setupHash,
     onWaiting: (s: NatsBackendStatus) =>
       log(
         `${controllerType} waiting: iteration ${s.iteration}, ${s.inFlight} chunks in flight, ${s.workers} workers connected\n`,
       ),
-    onWarning: (message) => log(`${message}\n`),
+    onWarning: (message: string) => log(`${message}\n`),
+    onOpen: (b) => void (opened = b),
   });
-  await Deno.mkdir(dir, { recursive: true });
   return {
     backend,
     resumeFrom: previous?.state,
-    checkpointPath,
+    checkpointPath: path,
     async onCheckpoint(state) {
+      // The tuner opens the back end before its first batch, and checkpoints follow batches.
+      if (!opened) throw new Error("onCheckpoint(): the NATS back end has not been opened yet");
       const checkpoint: Checkpoint = {
         version: 1,
-        runId: backend.runId,
+        runId: opened.runId,
         controllerType,
-        setupHash: backend.setupHash!,
-        configHash: backend.configHash!,
-        chunkSize: backend.chunkSize!,
+        setupHash: opened.setupHash,
+        configHash: opened.configHash,
+        chunkSize: opened.chunkSize!,
         savedAt: new Date().toISOString(),
         state,
       };
+      await Deno.mkdir(options.checkpointDir, { recursive: true });
       // Write then rename: a crash mid-write leaves the previous checkpoint whole.
-      const temp = `${checkpointPath}.tmp`;
+      const temp = `${path}.tmp`;
       await Deno.writeTextFile(temp, JSON.stringify(checkpoint));
-      await Deno.rename(temp, checkpointPath);
+      await Deno.rename(temp, path);
+      written = true;
     },
+    hasCheckpoint: () => written || previous !== undefined,
     describe() {
-      const n = backend.status().workers;
+      const n = opened?.status().workers ?? 0;
       return ` · ${n} worker${n === 1 ? "" : "s"}`;
     },
-    close: () => backend.close(),
+    workerIds: () => Object.keys(opened?.status().chunksPerWorker ?? {}),
   };
 }

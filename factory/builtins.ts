@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { Config } from "../config/types.ts";
+import type { Config } from "../config/mod.ts";
 import {
   type Controller,
   createAdaptiveSMC,
   createClassicalSMC,
   createHybridAdaptiveSTASMC,
+  createLQRController,
   createSuperTwistingSMC,
 } from "../controllers/mod.ts";
 import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "./defaults.ts";
@@ -105,5 +106,30 @@ export function buildHybridAdaptiveSTASMC({ gains, config, dt }: ControllerCreat
     dt,
     physics: physicsOf(config),
     params: config?.controllers.hybrid_adaptive_sta_smc ?? DEFAULT_CONTROLLER_PARAMS.hybrid_adaptive_sta_smc,
+  });
+}
+
+/**
+ * Builds the lqr controller `u = −K·s` from validated gains K (see {@linkcode buildClassicalSMC});
+ * the factory resolves K (explicit, configured, designed from `controllers.lqr.Q`/`R`, or the
+ * registry default) before calling it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLQR } from "./builtins.ts";
+ * const c = buildLQR({ gains: [10, -446, 563, 16.7, -16.8, 77.3], dt: 0.01 });
+ * assert.equal(c.computeControl([0.1, 0, 0, 0, 0, 0]).u, -1);
+ * ```
+ *
+ * @param options Gains, config, dt.
+ * @returns The controller.
+ */
+export function buildLQR({ gains, config, dt }: ControllerCreateOptions): Controller {
+  return createLQRController({
+    gains,
+    dt,
+    physics: physicsOf(config),
+    params: config?.controllers.lqr ?? DEFAULT_CONTROLLER_PARAMS.lqr,
   });
 }

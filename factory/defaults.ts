@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/types.ts";
+import type { ControllersConfig, ControllerType, PhysicsConfig } from "../config/mod.ts";
+import { designLqrGains } from "../controllers/mod.ts";
 
-/** Shipped physics (SPEC 2). */
+/** Shipped physics (docs/model.md#parameters). */
 export const DEFAULT_PHYSICS: Readonly<PhysicsConfig> = Object.freeze({
   cart_mass: 1.5,
   pendulum1_mass: 0.2,
@@ -64,22 +65,37 @@ export const DEFAULT_CONTROLLER_PARAMS: ControllersConfig = Object.freeze({
     dead_zone: 0.05,
     leak: 0.01,
   }),
+  lqr: Object.freeze({
+    Q: Object.freeze([10, 100, 100, 1, 10, 10]),
+    R: 0.1,
+    max_force: 150,
+    model: "full",
+  }),
 });
 
-/** Registry default gains: stabilising on the full-model plant from the shipped initial state. */
+/**
+ * Registry default gains: stabilising on the full-model plant from the shipped initial state. The
+ * lqr default is the K designed from the shipped Q, R and physics (computed here, not copied, so it
+ * cannot drift from them).
+ */
 export const DEFAULT_GAINS: Readonly<Record<ControllerType, readonly number[]>> = Object.freeze({
-  classical_smc: Object.freeze([0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]),
-  sta_smc: Object.freeze([8.0025, 4.8375, 0.5, 2.5566, 23.8959, 6.7883]),
-  adaptive_smc: Object.freeze([0.5858, 2.4605, 20.0456, 6.8531, 0.0501]),
-  hybrid_adaptive_sta_smc: Object.freeze([0.5, 22.6814, 2.5346, 6.7036]),
+  classical_smc: Object.freeze([0.648639, 2.495829, 14.747594, 19.831842, 15.273906, 4.99144]),
+  sta_smc: Object.freeze([13.009988, 0.500544, 0.328036, 1.991745, 39.999968, 8.949671]),
+  adaptive_smc: Object.freeze([0.171357, 1.699123, 60.514073, 8.559246, 0.030939]),
+  hybrid_adaptive_sta_smc: Object.freeze([0.184727, 59.674114, 1.775338, 9.037807]),
+  lqr: Object.freeze([...designLqrGains(DEFAULT_PHYSICS, DEFAULT_CONTROLLER_PARAMS.lqr).K]),
 });
 
-/** Default PSO bounds (SPEC 5): inside the gains' validity domain. */
+/** Default PSO bounds (docs/tuning.md#gain-bounds): inside the gains' validity domain; signs free for lqr. */
 export const DEFAULT_BOUNDS: Readonly<
   Record<ControllerType, { readonly lower: readonly number[]; readonly upper: readonly number[] }>
 > = Object.freeze({
   classical_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01], upper: [30, 30, 60, 60, 50, 5] }),
   sta_smc: Object.freeze({ lower: [1, 0.5, 0.1, 0.1, 0.5, 0.5], upper: [40, 39, 30, 30, 40, 40] }),
-  adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 40, 40, 5] }),
-  hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 40, 30, 40] }),
+  adaptive_smc: Object.freeze({ lower: [0.1, 0.1, 0.5, 0.5, 0.01], upper: [30, 30, 80, 60, 5] }),
+  hybrid_adaptive_sta_smc: Object.freeze({ lower: [0.1, 0.5, 0.1, 0.5], upper: [30, 80, 30, 60] }),
+  lqr: Object.freeze({
+    lower: [-200, -2000, -2000, -200, -400, -400],
+    upper: [200, 2000, 2000, 200, 400, 400],
+  }),
 });

@@ -4,15 +4,17 @@
  *
  * @module
  */
-import { type Config, CONTROLLER_TYPES, type ControllerType, validateConfig } from "../config/mod.ts";
+import { type Config, type ControllerType, validateConfig } from "../config/mod.ts";
 import {
   buildAdaptiveSMC,
   buildClassicalSMC,
   buildHybridAdaptiveSTASMC,
+  buildLQR,
   buildSuperTwistingSMC,
 } from "./builtins.ts";
 import {
   type Controller,
+  designLqrGains,
   GAIN_NAMES,
   type GainValidation,
   GainValidationError,
@@ -55,6 +57,12 @@ export interface ControllerInfo {
 /** A registry entry: the info plus the constructor. */
 export interface ControllerEntry extends ControllerInfo {
   readonly create: (options: ControllerCreateOptions) => Controller;
+  /**
+   * Gains derived from a config when it configures none (the lqr designs K from
+   * `controllers.lqr.Q` and `R`); tried after `controllers.<type>.gains` and
+   * `controller_defaults.<type>.gains`, before the registry default.
+   */
+  readonly designGains?: (config: Config) => { readonly gains: readonly number[]; readonly origin: string };
 }
 
 /** Thrown for a controller type that is neither registered nor an alias. */
@@ -88,6 +96,7 @@ function builtin(
   stateful: boolean,
   exportName: string,
   create: BuiltinCreate,
+  designGains?: ControllerEntry["designGains"],
 ): [string, ControllerEntry] {
   return [type, {
     type,
@@ -100,6 +109,7 @@ function builtin(
     stateful,
     source: { module: BUILTINS_MODULE, export: exportName },
     create,
+    ...(designGains ? { designGains } : {}),
   }];
 }
 
@@ -107,7 +117,7 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
   builtin(
     "classical_smc",
     "Classical SMC with boundary layer: v = −K·sat(σ/ε) − kd·σ",
-    ["classic_smc", "smc_classical", "smc_v1"],
+    ["classical", "classic", "classic_smc", "smc_classical", "smc_v1"],
     false,
     "buildClassicalSMC",
     buildClassicalSMC,
@@ -115,7 +125,7 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
   builtin(
     "sta_smc",
     "Super-twisting SMC: v = −K1·√|σ|·sat(σ/ε) + z, ż = −K2·sat(σ/ε)",
-    ["super_twisting", "sta"],
+    ["super_twisting", "super_twisting_smc", "supertwisting", "sta", "smc_sta"],
     true,
     "buildSuperTwistingSMC",
     buildSuperTwistingSMC,
@@ -123,7 +133,7 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
   builtin(
     "adaptive_smc",
     "Adaptive SMC: v = −K·sat(σ/ε) − α·σ with a leaky, rate-limited adaptive gain K",
-    ["adaptive"],
+    ["adaptive", "smc_adaptive"],
     true,
     "buildAdaptiveSMC",
     buildAdaptiveSMC,
@@ -131,10 +141,22 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
   builtin(
     "hybrid_adaptive_sta_smc",
     "Hybrid adaptive super-twisting SMC with adaptive k1, k2 and anti-windup",
-    ["hybrid", "hybrid_sta"],
+    ["hybrid", "hybrid_sta", "adaptive_sta", "hybrid_adaptive_sta", "hybrid_smc"],
     true,
     "buildHybridAdaptiveSTASMC",
     buildHybridAdaptiveSTASMC,
+  ),
+  builtin(
+    "lqr",
+    "Linear-quadratic regulator: u = −K·(s − s_ref), K designed from controllers.lqr.Q and R or given",
+    ["linear_quadratic", "linear_quadratic_regulator"],
+    false,
+    "buildLQR",
+    buildLQR,
+    (config) => ({
+      gains: designLqrGains(config.physics, config.controllers.lqr).K,
+      origin: "designed from controllers.lqr.Q and controllers.lqr.R",
+    }),
   ),
 ];
 
@@ -149,19 +171,6 @@ const BUILTINS: readonly [string, ControllerEntry][] = [
  * ```
  */
 export const controllerRegistry = createRegistryStore<ControllerEntry>(BUILTINS, "controller type");
-
-/**
- * Restores the built-in registry snapshot (custom registrations are dropped). For tests only.
- *
- * @example Usage
- * ```ts
- * import { resetRegistryForTests } from "./factory.ts";
- * resetRegistryForTests();
- * ```
- */
-export function resetRegistryForTests(): void {
-  controllerRegistry.reset();
-}
 
 /**
  * Normalises a controller name the one way every entry point uses: trim, lower-case, and `-` or a
@@ -204,6 +213,8 @@ function resolve(snap: RegistrySnapshot<ControllerEntry>, name: unknown): Contro
  * ```ts
  * import { canonicalControllerType } from "./factory.ts";
  * console.log(canonicalControllerType("Classic-SMC")); // "classical_smc"
+ * console.log(canonicalControllerType("classical")); // "classical_smc"
+ * console.log(canonicalControllerType("Linear Quadratic")); // "lqr"
  * ```
  *
  * @param name Type or alias, in any case, with `-` or spaces.
@@ -221,7 +232,7 @@ export function canonicalControllerType(name: string): string {
  * ```ts
  * import { listAvailableControllers } from "./factory.ts";
  * console.log(listAvailableControllers());
- * // ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"]
+ * // ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"]
  * ```
  *
  * @returns Sorted canonical names.
@@ -244,7 +255,10 @@ export function listAvailableControllers(): string[] {
  * @returns A frozen {@linkcode ControllerInfo}.
  */
 export function getControllerInfo(typeOrAlias: string): ControllerInfo {
-  const { create: _create, ...info } = resolve(controllerRegistry.snapshot(), typeOrAlias);
+  const { create: _create, designGains: _design, ...info } = resolve(
+    controllerRegistry.snapshot(),
+    typeOrAlias,
+  );
   return Object.freeze(info);
 }
 
@@ -269,7 +283,8 @@ function validateWith(entry: ControllerEntry, gains: unknown): GainValidation {
 }
 
 /**
- * Validates gains for a controller type: count, finite and > 0 each, K1 > K2 for super-twisting.
+ * Validates gains for a controller type: count, finite and > 0 each (finite only for lqr), K1 > K2
+ * for super-twisting.
  * The same validator serves creation, config loading and PSO pre-filtering.
  *
  * @example Usage
@@ -331,8 +346,9 @@ function isDeeplyFrozen(value: unknown): boolean {
  * Creates a controller.
  *
  * Gain precedence: explicit `gains` > `config.controllers[type].gains` >
- * `config.controller_defaults[type].gains` > registry default. Whatever wins is validated; an
- * invalid value is an error that names where it came from (never replaced by a default).
+ * `config.controller_defaults[type].gains` > gains designed from the config (lqr: K from
+ * `controllers.lqr.Q` and `R` on `config.physics`) > registry default. Whatever wins is validated;
+ * an invalid value is an error that names where it came from (never replaced by a default).
  *
  * @example Usage
  * ```ts
@@ -352,20 +368,17 @@ function isDeeplyFrozen(value: unknown): boolean {
 export function createController(type: string, options: CreateControllerOptions = {}): Controller {
   const entry = resolve(controllerRegistry.snapshot(), type);
   const config = options.config === undefined ? undefined : ensureConfig(options.config);
-  const t = entry.type as ControllerType;
+  const t = entry.type;
   let gains: unknown, origin: string;
+  const configured = config === undefined ? undefined : configuredGains(entry, config);
   if (options.gains !== undefined) {
     const given: unknown = options.gains;
     // Typed arrays become plain arrays; anything else goes to the validator as given, so `5` or
     // `null` from JavaScript callers is reported as "must be an array", not as a count of 0.
     gains = ArrayBuffer.isView(given) ? Array.from(given as unknown as ArrayLike<number>) : given;
     origin = "gains";
-  } else if (config && CONTROLLER_TYPES.includes(t) && config.controllers[t].gains !== undefined) {
-    gains = config.controllers[t].gains;
-    origin = `controllers.${t}.gains`;
-  } else if (config && CONTROLLER_TYPES.includes(t)) {
-    gains = config.controller_defaults[t].gains;
-    origin = `controller_defaults.${t}.gains`;
+  } else if (configured !== undefined) {
+    ({ gains, origin } = configured);
   } else {
     gains = entry.defaultGains;
     origin = `registry default for ${t}`;
@@ -377,6 +390,25 @@ export function createController(type: string, options: CreateControllerOptions 
     throw new RangeError(`dt: must be a finite number > 0, got ${dt}`);
   }
   return entry.create({ gains: Object.freeze([...(gains as number[])]), config, dt });
+}
+
+/** The gains a config sets (or lets the entry design) for a type, with their origin; undefined: none. */
+function configuredGains(
+  entry: ControllerEntry,
+  config: Config,
+): { readonly gains: unknown; readonly origin: string } | undefined {
+  const t = entry.type;
+  // Own keys only: a custom type named like an Object.prototype member must not find one.
+  const block = Object.hasOwn(config.controllers, t)
+    ? (config.controllers as unknown as Record<string, { readonly gains?: unknown }>)[t]
+    : undefined;
+  if (block?.gains !== undefined) return { gains: block.gains, origin: `controllers.${t}.gains` };
+  if (Object.hasOwn(config.controller_defaults, t)) {
+    const defaults =
+      (config.controller_defaults as unknown as Record<string, { readonly gains: unknown }>)[t];
+    return { gains: defaults.gains, origin: `controller_defaults.${t}.gains` };
+  }
+  return entry.designGains?.(config);
 }
 
 /** A custom controller definition for {@linkcode registerController}. */

@@ -20,7 +20,6 @@ export {
   listAvailableControllers,
   normalizeControllerName,
   registerController,
-  resetRegistryForTests,
   UnknownControllerError,
   validateGains,
 } from "./factory.ts";

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { deepFreeze, isThenable } from "../gains/mod.ts";
 
 /** Thrown by `add` when the id is already registered. */
 export class DuplicateEntryError extends Error {
@@ -69,22 +70,13 @@ export interface RegistryStore<T> {
   reset(): void;
 }
 
-function deepFreeze<V>(value: V, seen = new WeakSet<object>()): V {
-  // Descend into already-frozen objects too: Object.freeze is shallow, and a frozen object may hold
-  // mutable arrays (DEFAULT_BOUNDS' lower/upper) that any reader could otherwise rewrite for all.
-  if (value !== null && typeof value === "object" && !seen.has(value)) {
-    seen.add(value);
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
-  }
-  return value;
-}
-
 function makeSnapshot<T>(version: number, entries: Map<string, T>): RegistrySnapshot<T> {
   // A private copy: the caller's map (an update's draft) must not be able to change a published
   // snapshot afterwards.
   const map = new Map(entries);
   const ids = Object.freeze([...map.keys()]);
+  // Deep, into values already frozen too: a frozen entry may still hold mutable arrays (bounds'
+  // lower/upper) that any reader could otherwise rewrite for all.
   for (const v of map.values()) deepFreeze(v);
   return Object.freeze({
     version,
@@ -197,9 +189,4 @@ export function createRegistryStore<T>(
       writes = 0;
     },
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null &&
-    typeof (value as { then?: unknown }).then === "function";
 }

@@ -1,17 +1,19 @@
 /**
- * The control cost of a closed-loop run (SPEC 5): normalised, weighted integrals of the state error,
- * the control effort, the control rate and σ, plus a penalty for a run that fails.
+ * The control cost of a closed-loop run (docs/tuning.md#control-cost): normalised, weighted integrals of the
+ * state error, the control effort, the control rate and σ, plus a penalty for a run that fails.
  *
  * @module
  */
-import type { CostFunctionConfig } from "../config/types.ts";
+import type { CostFunctionConfig } from "../config/mod.ts";
 import {
   type BatchWorkspace,
+  RUN_STATUSES,
   STATE_SIZE,
   STATUS_DIVERGED,
   STATUS_OK,
   type Trajectory,
 } from "../plant/mod.ts";
+import { controlOffset, stateOffset } from "./batch_layout.ts";
 
 /** Everything the cost needs besides the trajectory. */
 export interface CostSettings {
@@ -22,7 +24,10 @@ export interface CostSettings {
   readonly dt: number;
   /** The requested horizon T (a run that fails at t_f pays penalty·(T − t_f)/T). */
   readonly duration: number;
-  /** SPEC 7's acceptance targets, enforced by {@linkcode constraintPenaltyAt}. */
+  /**
+   * The acceptance targets of docs/acceptance.md#nominal-control, enforced by {@linkcode
+   * constraintPenaltyAt}.
+   */
   readonly constraints: CostFunctionConfig["constraints"];
 }
 
@@ -137,22 +142,12 @@ export function costAt(
  * @returns The cost.
  */
 export function costOfBatchRun(ws: BatchWorkspace, p: number, s: CostSettings): number {
-  return costAt(
-    ws.x,
-    p * (ws.steps + 1) * STATE_SIZE,
-    ws.u,
-    ws.sigma,
-    p * ws.steps,
-    ws.length[p] - 1,
-    ws.status[p],
-    s,
-  );
+  const xo = stateOffset(p, ws.steps), uo = controlOffset(p, ws.steps);
+  return costAt(ws.x, xo, ws.u, ws.sigma, uo, ws.length[p] - 1, ws.status[p], s);
 }
 
-const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
-
 /**
- * The control cost of one trajectory (SPEC 5), with its parts.
+ * The control cost of one trajectory (docs/tuning.md#control-cost), with its parts.
  *
  * The parts add up to `total` (up to rounding); a diverged or empty run is all failure penalty, as
  * in {@linkcode costAt}.
@@ -170,7 +165,8 @@ const STATUS_CODES = { ok: 0, fell: 1, diverged: 2, off_track: 3 } as const;
  */
 export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakdown {
   const s = costSettings(cf, run.dt, run.duration);
-  const code = STATUS_CODES[run.status];
+  // The plant's status codes are the indices of its status names.
+  const code = RUN_STATUSES.indexOf(run.status);
   const total = costAt(run.x, 0, run.u, run.sigma, 0, run.steps, code, s);
   const only = (key: keyof CostFunctionConfig["weights"]) =>
     costAt(run.x, 0, run.u, run.sigma, 0, run.steps, STATUS_OK, {
@@ -209,15 +205,17 @@ export function controlCost(run: Trajectory, cf: CostFunctionConfig): CostBreakd
 }
 
 /**
- * The hinge penalty that enforces SPEC 7's acceptance targets in the tuner's robust cost
- * (`cost_function.constraints`; 0 when `weight` is 0 or the run meets them).
+ * The hinge penalty that enforces the acceptance targets of docs/acceptance.md#nominal-control in the tuner's
+ * robust cost (`cost_function.constraints`; 0 when `weight` is 0 or the run meets them).
  *
  * With t_s the settling time (the time from which |θ1|, |θ2| < band hold to the end; T for a run
  * that did not complete) and X the largest |x|: every run pays `weight·max(0, t_s − (T − final_window))/T`
  * (it must be inside the band over the final window), and the nominal run also pays
- * `weight·(max(0, t_s − settling_time)/T + max(0, X − max_cart_position))`, per second of lateness
- * over T and per metre of excess. The plain integrals alone favour surfaces whose slow cart mode
- * settles late; the hinge leaves runs that meet the targets untouched.
+ * `weight·(max(0, t_s − settling_time)/T + max(0, X − max_cart_position) + max(0, X_f − final_cart_position))`,
+ * per second of lateness over T and per metre of excess, with X_f the largest |x| over the final
+ * window (the cart back near the origin at the end; `final_cart_position: null` drops that term).
+ * The plain integrals alone favour surfaces whose slow cart mode settles late; the hinge leaves runs
+ * that meet the targets untouched (docs/tuning.md#constraints).
  *
  * @example Usage
  * ```ts ignore
@@ -255,11 +253,18 @@ export function constraintPenaltyAt(
   }
   let penalty = Math.max(0, settle - (T - c.final_window)) / T;
   if (nominal) {
+    // Samples from this index on lie in the final window (the last final_window seconds).
+    const finalFrom = Math.max(0, Math.round((T - c.final_window) / s.dt));
+    let maxXFinal = 0;
     for (let k = 0; k <= n; k++) {
       const v = Math.abs(x[xo + k * STATE_SIZE]);
       if (v > maxX) maxX = v;
+      if (k >= finalFrom && v > maxXFinal) maxXFinal = v;
     }
+    // A run that ended early never reached the final window: its cart term is the whole excursion.
+    if (n < finalFrom) maxXFinal = maxX;
     penalty += Math.max(0, settle - c.settling_time) / T + Math.max(0, maxX - c.max_cart_position);
+    if (c.final_cart_position !== null) penalty += Math.max(0, maxXFinal - c.final_cart_position);
   }
   // A diverged run has non-finite states; its cost is the full penalty already.
   return Number.isFinite(penalty) ? c.weight * penalty : c.weight;

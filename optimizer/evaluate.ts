@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Config, PhysicsConfig } from "../config/types.ts";
+import type { Config, PhysicsConfig } from "../config/mod.ts";
 import type { Controller } from "../controllers/mod.ts";
 import { createController, ensureConfig, validateGains } from "../factory/mod.ts";
 import {
@@ -15,10 +15,11 @@ import {
   type Plant,
   runSettings,
   simulateBatch,
-  STATE_SIZE,
   stepCount,
 } from "../plant/mod.ts";
+import { BATCH_DOUBLES_FORMULA, batchDoubles, stateOffset } from "./batch_layout.ts";
 import { constraintPenaltyAt, costOfBatchRun, type CostSettings, costSettings } from "./cost.ts";
+import { checkBufferSize } from "./limits.ts";
 
 /** One evaluation scenario: the physics the plant runs with and its initial state. */
 export interface Scenario {
@@ -52,6 +53,41 @@ export interface Evaluator {
 }
 
 /**
+ * Refuses an evaluation whose batch buffers (one run per scenario, kept for the whole tuning by each
+ * evaluator) would exceed the buffer limit, naming the scenario count and the step count.
+ *
+ * @example Usage
+ * ```ts
+ * import { checkEvaluationSize } from "./evaluate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * checkEvaluationSize(10, { duration: 10, dt: 0.01 }); // 0.6 MB: fine
+ * assert.throws(
+ *   () => checkEvaluationSize(10, { duration: 1e5, dt: 1e-3 }),
+ *   /^RequestTooLargeError: evaluation buffers: scenarios × \(\(steps \+ 1\) × 6 \+ 2 × steps\) doubles = 10 × 800000006 doubles = 61035\.2 MB exceeds the 1024 MB limit/,
+ * );
+ * ```
+ *
+ * @param scenarios Scenarios per particle.
+ * @param sim The simulation step and horizon.
+ * @throws {RequestTooLargeError} When the buffers would not fit.
+ */
+export function checkEvaluationSize(
+  scenarios: number,
+  sim: { readonly duration: number; readonly dt: number },
+): void {
+  const steps = stepCount(sim.duration, sim.dt);
+  const perRun = batchDoubles(1, steps);
+  checkBufferSize(
+    "evaluation buffers",
+    `scenarios × ${BATCH_DOUBLES_FORMULA} = ${scenarios} × ${perRun} doubles`,
+    scenarios * perRun,
+    `steps = simulation.duration / simulation.dt = ${sim.duration} / ${sim.dt} = ${steps}; ` +
+      "lower the scenario count or simulation.duration, or raise simulation.dt",
+  );
+}
+
+/**
  * Builds an evaluator for a setup: one plant per scenario, one reusable batch workspace.
  *
  * The robust cost is `mean·J̄ + max·J_max` over the scenarios with `cost_function.combine_weights`
@@ -65,6 +101,8 @@ export interface Evaluator {
  *
  * @param setup The evaluation setup.
  * @returns The evaluator.
+ * @throws {RequestTooLargeError} When its buffers would exceed the buffer limit
+ * ({@linkcode checkEvaluationSize}).
  */
 export function createEvaluator(setup: EvaluationSetup): Evaluator {
   const config = ensureConfig(setup.config);
@@ -76,6 +114,7 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
   const plants: Plant[] = setup.scenarios.map((s) => createPlant(s.physics, { model: sim.plant_model }));
   const nS = setup.scenarios.length;
   if (nS === 0) throw new RangeError("scenarios: must hold at least one scenario, got 0");
+  checkEvaluationSize(nS, sim);
   const { mean: wMean, max: wMax } = config.cost_function.combine_weights;
   let ws: BatchWorkspace | undefined;
   const costs = new Float64Array(nS);
@@ -86,10 +125,9 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
       particles[s] = { plant: plants[s], kernel: ctrl.kernel, x0: setup.scenarios[s].x0 };
     }
     ws = simulateBatch({ ...limits, particles, steps, workspace: ws });
-    const stride = (steps + 1) * STATE_SIZE;
     for (let s = 0; s < nS; s++) {
       costs[s] = costOfBatchRun(ws, s, settings) +
-        constraintPenaltyAt(ws.x, s * stride, ws.length[s] - 1, ws.status[s], settings, s === 0);
+        constraintPenaltyAt(ws.x, stateOffset(s, steps), ws.length[s] - 1, ws.status[s], settings, s === 0);
     }
   }
 

@@ -1,6 +1,8 @@
 /**
  * The optimiser: a seeded PRNG we own and a generic particle swarm engine (ask/tell and the
- * {@linkcode optimize} driver), usable on any objective.
+ * {@linkcode optimize} driver), usable on any objective; the control cost and the robust-cost
+ * evaluator; `PSOTuner`, which tunes a controller's gains on a pool of Workers (or another
+ * {@linkcode EvaluationBackend}); and, re-exported from workers/, the Worker pool it runs on.
  *
  * @example Usage
  * ```ts
@@ -16,36 +18,59 @@
 
 export { Prng, PRNG_ALGORITHM, type PrngState } from "./prng.ts";
 export {
-  type BatchObjective,
   type BoundHandling,
   DEFAULT_PENALTY,
   type InertiaSchedule,
   isPoliStable,
-  type Objective,
-  optimize,
-  type ParticleObjective,
-  ParticleSwarm,
   poliLimit,
   PSO_DEFAULTS,
   type PSOExitReason,
-  type PSOHistory,
   type PSOIterationInfo,
   type PSOOptions,
-  type PSOResult,
-  type PSOState,
-  type StateNumber,
   type Topology,
-} from "./pso.ts";
-export { WorkerPool } from "./worker_pool.ts";
-export type { RunOptions, TaskInfo, WorkerPoolOptions, WorkerPoolStats } from "./worker_pool.ts";
+} from "./pso_options.ts";
+export { ParticleSwarm, type PSOHistory, type PSOResult } from "./pso_swarm.ts";
+export { type PSOState, type StateNumber } from "./pso_state.ts";
 export {
+  type BatchObjective,
+  type Objective,
+  optimize,
+  type OptimizeRun,
+  type ParticleObjective,
+} from "./pso_optimize.ts";
+export {
+  BUFFER_LIMIT_BYTES,
+  MAX_SWARM_SIZE,
+  MAX_TUNER_ITERATIONS,
+  MAX_WORKERS,
+  RequestTooLargeError,
+} from "./limits.ts";
+// The Worker pool the tuner runs on (workers/), re-exported so that a caller of the tuner, which
+// takes a pool and rejects with the pool's errors, needs this one import.
+export {
+  isTaskRequest,
+  isWorkerMessage,
   PoolClosedError,
+  type RunOptions,
+  type SerializedError,
+  serializeError,
+  serveWorker,
+  type TaskContext,
+  type TaskHandler,
+  type TaskHandlers,
+  type TaskInfo,
+  type TaskRequest,
+  type TaskResponse,
   TaskTimeoutError,
+  transfer,
   WorkerCrashedError,
   WorkerLoadError,
+  type WorkerMessage,
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerPoolStats,
   WorkerTaskError,
-} from "./worker_pool.ts";
-export { serveWorker, transfer } from "./worker_protocol.ts";
+} from "../workers/mod.ts";
 export {
   constraintPenaltyAt,
   controlCost,
@@ -55,21 +80,39 @@ export {
   type CostSettings,
   costSettings,
 } from "./cost.ts";
-export type { EvaluateResult, EvaluateTask } from "./tuner_worker.ts";
-export { createEvaluator, type EvaluationSetup, type Evaluator, type Scenario } from "./evaluate.ts";
+export {
+  checkEvaluationSize,
+  createEvaluator,
+  type EvaluationSetup,
+  type Evaluator,
+  type Scenario,
+} from "./evaluate.ts";
 export { createScenarios, type ScenarioOptions, type UniformSource } from "./scenarios.ts";
 export { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 export {
-  type BackendRunOptions,
   type EvaluationBackend,
-  type EvaluationContext,
-  optimizeOnBackend,
-} from "./backend.ts";
+  type EvaluationBackendFactory,
+  type EvaluationRun,
+  TUNER_WORKER_URL,
+  workerPoolBackend,
+  type WorkerPoolBackendOptions,
+} from "./evaluation_backend.ts";
+export {
+  type ControllerSourceTask,
+  createTunerHandlers,
+  type EvaluateResult,
+  type EvaluateTask,
+  RELEASED_KEYS_KEPT,
+  type ReleaseResult,
+  type ReleaseTask,
+  RunReleasedError,
+  type TunerHandlers,
+  type TunerWorkerStats,
+} from "./tuner_tasks.ts";
 export {
   type Fitness,
   PSOTuner,
   type PSOTunerOptions,
-  TUNER_WORKER_URL,
   type TunerProgress,
   type TunerResult,
 } from "./tuner.ts";

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { describeValue as describe } from "./values.ts";
 
 /** The name recorded in {@linkcode PrngState}; a state from another algorithm is refused. */
 export const PRNG_ALGORITHM = "xoshiro128**";
@@ -36,16 +37,6 @@ function mix32(z: number): number {
   z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
   z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
   return (z ^ (z >>> 15)) >>> 0;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-    return String(value);
-  }
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  return typeof value;
 }
 
 function checkSeed(seed: unknown, what: string): number {

@@ -1,12 +1,12 @@
 /**
- * The robustness check of SPEC 7: with fixed gains, runs with physics drawn within the configured
- * uncertainty and runs with the initial angles perturbed; a run passes when the pendulum never
+ * The robustness check of docs/acceptance.md#robustness: with fixed gains, runs with physics drawn within the
+ * configured uncertainty and runs with the initial angles perturbed; a run passes when the pendulum never
  * falls and stays inside the angle band over the final window.
  *
  * @module
  */
-import type { Config, PhysicsConfig } from "../config/types.ts";
-import { PHYSICS_KEYS } from "../config/types.ts";
+import type { Config, PhysicsConfig } from "../config/mod.ts";
+import { PHYSICS_KEYS } from "../config/mod.ts";
 import { createController, ensureConfig } from "../factory/mod.ts";
 import {
   type BatchParticle,
@@ -17,6 +17,8 @@ import {
   STATUS_OK,
   stepCount,
 } from "../plant/mod.ts";
+import { BATCH_DOUBLES_FORMULA, batchDoubles, stateOffset } from "./batch_layout.ts";
+import { checkBufferSize } from "./limits.ts";
 import { Prng } from "./prng.ts";
 
 /** Options of {@linkcode robustnessCheck}. */
@@ -64,6 +66,7 @@ export interface RobustnessResult {
  *
  * @param options Gains, config, counts, seed.
  * @returns Pass counts per kind and overall.
+ * @throws {RequestTooLargeError} When a batch of `runs` trajectories would exceed the buffer limit.
  */
 export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
   const config = ensureConfig(options.config);
@@ -74,6 +77,13 @@ export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
   const rng = Prng.derive(options.seed ?? 20261124, "robustness");
   const sim = config.simulation;
   const steps = stepCount(sim.duration, sim.dt);
+  // Each kind of draw is one batch of `runs` trajectories, simulated in full.
+  checkBufferSize(
+    "robustness buffers",
+    `runs × ${BATCH_DOUBLES_FORMULA} = ${runs} × ${batchDoubles(1, steps)} doubles`,
+    batchDoubles(runs, steps),
+    `steps = simulation.duration / simulation.dt = ${steps}; lower runs or simulation.duration`,
+  );
   const ctrl = createController(options.controllerType, { config, gains: options.gains });
   const nominal = createPlant(config.physics, { model: sim.plant_model });
   const physicsParticles: BatchParticle[] = [], angleParticles: BatchParticle[] = [];
@@ -104,7 +114,7 @@ export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
         continue;
       }
       let inside = true;
-      const base = p * (steps + 1) * STATE_SIZE;
+      const base = stateOffset(p, steps);
       for (let k = firstChecked; k <= steps && inside; k++) {
         const o = base + k * STATE_SIZE;
         inside = Math.abs(ws.x[o + 1]) < band && Math.abs(ws.x[o + 2]) < band;

@@ -1,12 +1,12 @@
 /**
- * Robust-cost scenarios (SPEC 5): scenario 0 is the nominal physics from `simulation.initial_state`;
- * every other scenario draws each physics parameter uniformly within ±pct of nominal and perturbs
- * θ1 and θ2 uniformly by ±`uncertainty.initial_angle`. The draws come from one seeded stream, made
- * once per run, so every particle and every iteration sees the same scenarios.
+ * Robust-cost scenarios (docs/tuning.md#robust-scenarios): scenario 0 is the nominal physics from
+ * `simulation.initial_state`; every other scenario draws each physics parameter uniformly within ±pct of
+ * nominal and perturbs θ1 and θ2 uniformly by ±`uncertainty.initial_angle`. The draws come from one seeded
+ * stream, made once per run, so every particle and every iteration sees the same scenarios.
  *
  * @module
  */
-import { type Config, PHYSICS_KEYS, type PhysicsConfig } from "../config/types.ts";
+import { type Config, PHYSICS_KEYS, type PhysicsConfig } from "../config/mod.ts";
 import type { Scenario } from "./evaluate.ts";
 
 /** A source of uniform numbers in [0, 1). */

@@ -29,6 +29,31 @@ export {
   STATUS_OK,
 } from "./batch.ts";
 export {
+  checkDisturbance,
+  createForce,
+  type DisturbanceForce,
+  type DisturbanceSpec,
+  FORCE_KINDS,
+  type ForceSpec,
+  hasNoise,
+  type ImpulseForce,
+  type NoiseSpec,
+  RANDOM_FORCE_COMPONENTS,
+  type RandomForce,
+  type SineForce,
+  type StepForce,
+} from "./disturbance.ts";
+export { GaussianSource } from "./gaussian.ts";
+export {
+  batchBytes,
+  checkRunSize,
+  MAX_BATCH_SAMPLES,
+  MAX_TRAJECTORY_SAMPLES,
+  SimulationSizeError,
+  stateOffset,
+  trajectoryLength,
+} from "./layout.ts";
+export {
   type RunSettings,
   runSettings,
   type Simulatable,

@@ -1,13 +1,13 @@
 /**
  * The double inverted pendulum on a cart: full Lagrangian model and its simplified (constant mass
- * matrix, no Coriolis) approximation, SPEC section 2.
+ * matrix, no Coriolis) approximation, docs/model.md.
  *
  * State `s = [x, θ1, θ2, ẋ, θ̇1, θ̇2]`, absolute angles from the upright vertical, one horizontal force
  * `u` on the cart. Equations: `M(q)·q̈ + C(q,q̇)·q̇ + G(q) = B·u + Q_f` with B = [1, 0, 0]ᵀ.
  *
  * @module
  */
-import { PHYSICS_KEYS, type PhysicsConfig, type PlantModel } from "../config/types.ts";
+import { PHYSICS_KEYS, type PhysicsConfig, type PlantModel } from "../config/mod.ts";
 
 /** Length of the state vector. */
 export const STATE_SIZE = 6;
@@ -47,7 +47,7 @@ export interface Plant {
   energy(state: ArrayLike<number>): Energy;
 }
 
-/** The lumped constants of SPEC 2 (a1, a2, b, J1, J2, mt). */
+/** The lumped constants of docs/model.md#parameters (a1, a2, b, J1, J2, mt). */
 export interface LumpedConstants {
   readonly a1: number;
   readonly a2: number;

@@ -4,10 +4,12 @@
  *
  * @module
  */
-import type { Integrator, SimulationConfig } from "../config/types.ts";
+import type { Integrator, SimulationConfig } from "../config/mod.ts";
 import { type ControlKernel, RUN_STATUSES, type RunStatus, simulateBatch } from "./batch.ts";
+import type { DisturbanceSpec } from "./disturbance.ts";
+import { checkRunSize, trajectoryLength } from "./layout.ts";
 import type { Plant } from "./model.ts";
-import { checkState, STATE_SIZE } from "./model.ts";
+import { checkState } from "./model.ts";
 
 /** Anything that can drive a simulation: a built-in controller exposes its allocation-free kernel. */
 export interface Simulatable {
@@ -25,6 +27,11 @@ export interface SimulateOptions {
   readonly integrator?: Integrator;
   readonly fallAngle?: number;
   readonly trackLimit?: number | null;
+  /**
+   * Force on the cart and measurement noise (docs/disturbances.md). Absent, or all zero, the run is
+   * bit-identical to an undisturbed one.
+   */
+  readonly disturbance?: DisturbanceSpec;
 }
 
 /** A recorded closed-loop run. */
@@ -47,6 +54,11 @@ export interface Trajectory {
   readonly dt: number;
   /** The requested horizon. */
   readonly duration: number;
+  /**
+   * Disturbance force the plant saw on each step, `steps` values [N] (the step mean of d(t), added
+   * to `u`); undefined when the run had no force or an all-zero one.
+   */
+  readonly disturbance?: Float64Array;
 }
 
 /**
@@ -75,7 +87,9 @@ export function stepCount(duration: number, dt: number): number {
  * Simulates one closed loop from `x0` for `duration` seconds.
  *
  * The run ends early with status `fell`, `diverged` or `off_track` at the first failing sample; the
- * trajectory keeps the samples up to and including it and records `failTime`.
+ * trajectory keeps the samples up to and including it and records `failTime`. A horizon whose
+ * buffers would exceed {@linkcode MAX_TRAJECTORY_SAMPLES} samples is refused up front with a
+ * {@linkcode SimulationSizeError} naming `duration / dt`.
  *
  * @example Usage
  * ```ts ignore
@@ -84,13 +98,15 @@ export function stepCount(duration: number, dt: number): number {
  * console.log(run.status, run.steps);
  * ```
  *
- * @param options Plant, controller, initial state, step, horizon, integrator and limits.
+ * @param options Plant, controller, initial state, step, horizon, integrator, limits, disturbance.
  * @returns The trajectory.
+ * @throws {SimulationSizeError} When the horizon needs too many samples.
  */
 export function simulate(options: SimulateOptions): Trajectory {
   const { plant, controller, x0, dt, duration } = options;
   checkState(x0, "x0");
   const steps = stepCount(duration, dt);
+  checkRunSize(1, steps, "duration / dt", `${duration} s / ${dt} s = ${steps} steps`);
   const ws = simulateBatch({
     particles: [{ plant, kernel: controller.kernel, x0 }],
     dt,
@@ -98,6 +114,7 @@ export function simulate(options: SimulateOptions): Trajectory {
     integrator: options.integrator,
     fallAngle: options.fallAngle,
     trackLimit: options.trackLimit,
+    disturbance: options.disturbance,
   });
   const samples = ws.length[0];
   const status = RUN_STATUSES[ws.status[0]];
@@ -105,7 +122,7 @@ export function simulate(options: SimulateOptions): Trajectory {
   for (let k = 0; k < samples; k++) t[k] = k * dt;
   return {
     t,
-    x: ws.x.slice(0, samples * STATE_SIZE),
+    x: ws.x.slice(0, trajectoryLength(samples - 1)),
     u: ws.u.slice(0, samples - 1),
     sigma: ws.sigma.slice(0, samples - 1),
     status,
@@ -114,6 +131,7 @@ export function simulate(options: SimulateOptions): Trajectory {
     lowControllability: ws.lowControllability[0],
     dt,
     duration,
+    ...(ws.forced[0] === 1 ? { disturbance: ws.disturbance.slice(0, samples - 1) } : {}),
   };
 }
 

@@ -2,23 +2,55 @@
  * `deno task bench`: measures the hot path and the tuner, prints a table, writes
  * `results/bench.json`, and (with --readme) rewrites README.md's benchmark block from it.
  *
- * ```
- * deno task bench [--quick] [--skip-tuning] [--json results/bench.json] [--readme]
- * deno task bench --nats [--quick] [--json results/bench_nats.json]
- * ```
+ * Run with `--help` for the options ({@linkcode BENCH_USAGE}).
  *
  * Each figure is the median of several timed repetitions after a warm-up (JIT compilation),
- * measured on the main thread (one core) unless it says Workers.
+ * measured on the main thread (one core) unless it says Workers. `--nats` adds the tuning on a
+ * local nats-server with 1 and 2 worker processes, timed against the local pool, interleaved
+ * (docs/distributed.md, "Speed").
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { createController } from "../factory/mod.ts";
 import { PSOTuner } from "../optimizer/mod.ts";
 import { type BatchParticle, createPlant, simulate, simulateBatch } from "../plant/mod.ts";
-import { updateReadmeSection } from "./readme.ts";
-import { natsBench } from "../distributed/mod.ts";
+import { runStudy } from "../study/mod.ts";
+import { NATS_SERVER, natsBench } from "../distributed/mod.ts";
+import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  type CliValues,
+  EXIT,
+  formatOptions,
+  parseCli,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
+
+/** The bench task's options: `parseArgs` reads this table and {@linkcode BENCH_USAGE} is made from it. */
+export const BENCH_OPTIONS = {
+  quick: { type: "boolean", description: "3 repetitions instead of 7, and 20 tuning iterations" },
+  "skip-tuning": { type: "boolean", description: "measure the kernel and single runs only" },
+  "skip-study": { type: "boolean", description: "leave out the default study (deno task study)" },
+  nats: {
+    type: "boolean",
+    description:
+      "also time the tuning on NATS with 1 and 2 local worker processes against the local pool (needs nats-server; docs/distributed.md)",
+  },
+  json: { type: "string", arg: "<path>", description: "results JSON (default results/bench.json)" },
+  readme: { type: "boolean", description: "rewrite README.md's benchmark block from the results" },
+  help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies CliOptions;
+
+/** Usage text printed by `--help` and on bad arguments, generated from {@linkcode BENCH_OPTIONS}. */
+export const BENCH_USAGE = `Usage: deno task bench [options]
+
+${formatOptions(BENCH_OPTIONS)}`;
+
+const README_PATH = "README.md";
+const DEFAULT_JSON_PATH = "results/bench.json";
 
 /** One measurement. */
 export interface BenchEntry {
@@ -120,45 +152,35 @@ export function benchMarkdown(data: { date: string; cpu: string; entries: readon
 /**
  * Runs the benchmarks.
  *
+ * The `--json` path (and README.md with `--readme`) is checked before anything is measured; a
+ * write that still fails afterwards prints the results JSON to stdout and returns 1.
+ *
  * @example Usage
  * ```ts ignore
  * await main(["--quick", "--skip-tuning"]);
  * ```
  *
  * @param args Command-line arguments.
- * @returns Exit code.
+ * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a write failed or (`--nats`) a NATS run did
+ * not give the local pool's result, 2 bad arguments or paths (or `--nats` without nats-server).
  */
 export async function main(args: string[]): Promise<number> {
-  let values;
+  let values: CliValues<typeof BENCH_OPTIONS>;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        quick: { type: "boolean" },
-        "skip-tuning": { type: "boolean" },
-        json: { type: "string" },
-        readme: { type: "boolean" },
-        nats: { type: "boolean" },
-      },
-    }));
+    values = parseCli(args, BENCH_OPTIONS);
+    if (values.help) {
+      console.log(BENCH_USAGE);
+      return EXIT.ok;
+    }
+    if (values.nats && NATS_SERVER === undefined) {
+      throw new UsageError("--nats: needs nats-server on PATH (apt-get install -y nats-server), got none");
+    }
+    await checkOutputPaths([{ flag: "--json", path: values.json ?? DEFAULT_JSON_PATH }]);
+    if (values.readme) await checkReadmeSection("--readme", README_PATH, "bench");
   } catch (error) {
-    console.error(
-      `${
-        (error as Error).message
-      }\n\nUsage: deno task bench [--quick] [--skip-tuning] [--json path] [--readme] | --nats [--quick] [--json path]`,
-    );
-    return 2;
-  }
-  if (values.nats) {
-    // The shipped tuning on the local pool and on NATS with 1 and 2 worker processes (docs/distributed.md).
-    const result = await natsBench({
-      iterations: values.quick ? 20 : undefined,
-      // Quick runs are short enough to repeat; the medians damp a shared machine's load swings.
-      repetitions: values.quick ? 5 : 1,
-      json: values.json ?? "results/bench_nats.json",
-    });
-    return result.identical ? 0 : 1;
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${BENCH_USAGE}`);
+    return EXIT.usage;
   }
   const config = loadConfig();
   const reps = values.quick ? 3 : 7;
@@ -225,14 +247,78 @@ export async function main(args: string[]): Promise<number> {
       note: `${nominal.sims} simulations`,
     });
   }
+  if (!values["skip-study"]) {
+    const study = config.study;
+    const mc = values.quick ? 200 : study.monte_carlo.runs, grid = values.quick ? 21 : study.basin.grid;
+    const started = performance.now();
+    const { result } = await runStudy(config, { monteCarloRuns: mc, grid, workers: 2 });
+    const seconds = (performance.now() - started) / 1000;
+    const types = Object.keys(result.controllers).length;
+    const runs = types * (1 + Object.keys(config.disturbances).length + mc + grid * grid);
+    add({
+      name: `default study, ${types} controllers, 2 Workers`,
+      value: seconds,
+      unit: "s",
+      note: `${runs} simulations (${grid}×${grid} basin, ${mc} Monte-Carlo, ${
+        Object.keys(config.disturbances).length
+      } disturbances, nominal each); target < 30 s on 2 cores`,
+    });
+  }
+  let failure: string | undefined;
+  if (values.nats) {
+    // Quick runs are short enough to repeat; the medians damp a shared machine's load swings.
+    const nats = await natsBench({
+      iterations: values.quick ? 20 : undefined,
+      repetitions: values.quick ? 5 : 1,
+      log: (line) => console.log(`  ${line}`),
+    });
+    const [, nats1, local2, nats2] = nats.runs;
+    add({
+      name: "tuning on NATS, 1 worker process × 1 Worker",
+      value: nats1.seconds,
+      unit: "s",
+      note: `overhead vs the local pool of 1 Worker ${(100 * nats.overhead1).toFixed(1)} %`,
+    });
+    add({
+      name: "tuning on NATS, 2 worker processes × 1 Worker",
+      value: nats2.seconds,
+      unit: "s",
+      note: `local pool of 2 Workers ${local2.seconds.toFixed(2)} s: overhead ${
+        (100 * nats.overhead2).toFixed(1)
+      } % (target ≤ 15 %)`,
+    });
+    add({
+      name: "NATS speed-up, 1 → 2 worker processes",
+      value: nats.speedup,
+      unit: "×",
+      note: `same gains and cost on every run: ${nats.identical ? "yes" : "NO"}`,
+    });
+    if (!nats.identical) failure = "--nats: the NATS runs did not all give the local pool's gains and cost";
+  }
   const cpu = await cpuName();
   const data = { date: new Date().toISOString(), cpu, quick: Boolean(values.quick), entries };
-  const path = values.json ?? "results/bench.json";
-  await Deno.mkdir(path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".", { recursive: true });
-  await Deno.writeTextFile(path, JSON.stringify(data, null, 2) + "\n");
-  console.log(`written ${path}`);
-  if (values.readme) await updateReadmeSection("README.md", "bench", benchMarkdown(data));
-  return 0;
+  const json = JSON.stringify(data, null, 2) + "\n";
+  const path = values.json ?? DEFAULT_JSON_PATH;
+  try {
+    await writeTextFileCreatingFolders(path, json);
+    console.log(`written ${path}`);
+  } catch (error) {
+    failure ??= `--json: cannot write "${path}": ${(error as Error).message}`;
+  }
+  if (values.readme && failure === undefined) {
+    try {
+      await updateReadmeSection(README_PATH, "bench", benchMarkdown(data));
+    } catch (error) {
+      failure = `--readme: cannot rewrite "${README_PATH}": ${(error as Error).message}`;
+    }
+  }
+  if (failure !== undefined) {
+    // The measurements took minutes: print them rather than lose them.
+    console.log(json.trimEnd());
+    console.error(`error: ${failure}`);
+    return EXIT.failure;
+  }
+  return EXIT.ok;
 }
 
 async function cpuName(): Promise<string> {

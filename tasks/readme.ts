@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type TextFileWriter, UsageError } from "./cli.ts";
 
 /**
  * Replaces the generated block `name` in `text` with `body`.
@@ -47,8 +48,47 @@ export function replaceSection(text: string, name: string, body: string): string
  * @param path README path.
  * @param name Block name.
  * @param body New content.
+ * @param write How the new text is written (default `Deno.writeTextFile`).
+ * @throws {Error} When the file cannot be read or written, or its block markers are wrong (the file
+ * is then left as it was).
  */
-export async function updateReadmeSection(path: string, name: string, body: string): Promise<void> {
+export async function updateReadmeSection(
+  path: string,
+  name: string,
+  body: string,
+  write: TextFileWriter = Deno.writeTextFile,
+): Promise<void> {
   const text = await Deno.readTextFile(path);
-  await Deno.writeTextFile(path, replaceSection(text, name, body));
+  await write(path, replaceSection(text, name, body));
+}
+
+/**
+ * Checks, before a long task starts, that it will be able to rewrite block `name` of the README at
+ * `path`: the file exists, is writable, and holds the block's markers once each, in order.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkReadmeSection } from "./readme.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/README.md`, "<!-- results:start -->\n<!-- results:end -->\n");
+ * await checkReadmeSection("--readme-path", `${dir}/README.md`, "results");
+ * await assert.rejects(checkReadmeSection("--readme-path", `${dir}/README.md`, "bench"), /--readme-path:/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @param flag The flag that names the README (used in messages).
+ * @param path README path.
+ * @param name Block name.
+ * @throws {UsageError} Naming the flag and the path, when the file cannot be read or written or the
+ * block is missing, misordered or repeated.
+ */
+export async function checkReadmeSection(flag: string, path: string, name: string): Promise<void> {
+  try {
+    replaceSection(await Deno.readTextFile(path), name, "");
+    // Opening without truncate changes nothing, and fails exactly when the rewrite would.
+    (await Deno.open(path, { write: true })).close();
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot rewrite "${path}": ${(error as Error).message}`);
+  }
 }

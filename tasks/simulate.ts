@@ -1,16 +1,17 @@
 /**
  * `deno task simulate`: one closed-loop run of the configured plant with one controller, its
- * metrics on stdout (text or JSON) and optionally an SVG plot of θ1, θ2, x and u.
+ * metrics on stdout (text or JSON) and optionally an SVG plot of θ1, θ2, x, u (and the disturbance
+ * force when there is one).
  *
  * ```
  * deno task simulate --controller sta_smc
  * deno task simulate --controller classic_smc --gains 0.5,2.3,11,16,6.6,1.9 --plot out/classical.svg
  * deno task simulate --controller hybrid --gains-file out/gains.json --json
+ * deno task simulate --controller sta_smc --disturbance impulse --noise 0.001 --seed 3
  * ```
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   type Config,
   ConfigError,
@@ -26,17 +27,73 @@ import {
   UnknownControllerError,
   validateGains,
 } from "../factory/mod.ts";
-import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
+import {
+  createPlant,
+  type DisturbanceSpec,
+  type NoiseSpec,
+  runSettings,
+  simulate,
+  SimulationSizeError,
+  type Trajectory,
+} from "../plant/mod.ts";
 import { controlCost } from "../optimizer/mod.ts";
-import { type ClosedLoopMetrics, closedLoopMetrics, SETTLING_BAND } from "./metrics.ts";
+import { type RunMetrics, runMetrics } from "../study/mod.ts";
 import { type ChartSeries, type LineChartOptions, stackedChartsSvg } from "./svg.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  EXIT,
+  formatOptions,
+  parseCli,
+  TaskError,
+  type TextFileWriter,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
 
-/** Exit code of a completed run (whatever the pendulum did: see the printed status). */
-export const EXIT_OK = 0;
-/** Exit code when the configuration, the gains file or the plot file cannot be read or written. */
-export const EXIT_FAILURE = 1;
-/** Exit code for bad command-line arguments (the usage is printed to stderr). */
-export const EXIT_USAGE = 2;
+/** The simulate task's options: `parseArgs` reads this table and {@linkcode usage} is made from it. */
+export const SIMULATE_OPTIONS = {
+  controller: {
+    type: "string",
+    arg: "<name>",
+    description: "controller type (aliases accepted, list below)",
+  },
+  gains: {
+    type: "string",
+    arg: "a,b,c,...",
+    description: "explicit gains; they win over --gains-file and the config",
+  },
+  "gains-file": {
+    type: "string",
+    arg: "<path>",
+    description: 'JSON { "<controller>": [gains...] } as written by `deno task tune`',
+  },
+  config: {
+    type: "string",
+    arg: "<path>",
+    description: `configuration file (default ${DEFAULT_CONFIG_PATH})`,
+  },
+  plot: {
+    type: "string",
+    arg: "<file.svg>",
+    description: "write θ1, θ2, x and u over time as a standalone SVG (missing folders are created)",
+  },
+  disturbance: {
+    type: "string",
+    arg: "<name>",
+    description:
+      "apply the named scenario of the config's disturbances section (a force on the cart, measurement noise or both) and report the recovery after it",
+  },
+  noise: {
+    type: "string",
+    arg: "<std>",
+    description:
+      "Gaussian measurement noise with this std on every state the controller sees (replaces the scenario's noise)",
+  },
+  seed: { type: "string", arg: "<n>", description: "seed of the --noise noise (default global_seed)" },
+  json: { type: "boolean", description: "print the metrics as JSON" },
+  help: { type: "boolean", short: "h", description: "show this help" },
+} as const satisfies CliOptions;
 
 /** Collaborators of {@linkcode main}; all optional. */
 export interface SimulateTaskDeps {
@@ -45,47 +102,32 @@ export interface SimulateTaskDeps {
   /** Receives stderr text (default: console.error). */
   readonly stderr?: (text: string) => void;
   /**
-   * The control cost of the run (SPEC 5), printed with the metrics and added to the JSON as `cost`.
-   * Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
+   * The control cost of the run (docs/tuning.md#control-cost), printed with the metrics and added to the JSON
+   * as `cost`. Default: `controlCost(run, config.cost_function).total`, the nominal cost the tuner uses.
    */
   readonly cost?: (run: Trajectory, config: Config) => number;
+  /** Writes the `--plot` file (default: creates the missing folders, then writes). */
+  readonly writeTextFile?: TextFileWriter;
 }
 
 function defaultCost(run: Trajectory, config: Config): number {
   return controlCost(run, config.cost_function).total;
 }
 
-/** The usage text printed by `--help` and on bad arguments. */
+/** The usage text printed by `--help` and on bad arguments, generated from {@linkcode SIMULATE_OPTIONS}. */
 export function usage(): string {
   return `Usage: deno task simulate --controller <name> [options]
 
 Runs one closed loop of the configured plant (simulation.* in the config) and prints its metrics.
 
 Options:
-  --controller <name>   ${listAvailableControllers().join(", ")} (aliases accepted)
-  --gains a,b,c,...     explicit gains; they win over --gains-file and the config
-  --gains-file <path>   JSON { "<controller>": [gains...] } as written by \`deno task tune\`
-  --config <path>       configuration file (default ${DEFAULT_CONFIG_PATH})
-  --plot <file.svg>     write θ1, θ2, x and u over time as a standalone SVG
-  --json                print the metrics as JSON
-  -h, --help            show this help
+${formatOptions(SIMULATE_OPTIONS)}
+
+Controllers: ${listAvailableControllers().join(", ")}
 
 Exit codes: 0 the run was simulated (its status is in the output), 1 a file could not be read or
-written, 2 bad arguments.`;
-}
-
-class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-class TaskError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TaskError";
-  }
+written (the metrics are still printed) or the run is too large to hold in memory, 2 bad arguments or an
+output path that cannot be written.`;
 }
 
 /**
@@ -151,27 +193,33 @@ function gainsOrigin(config: Config, type: string): string {
   // Same precedence as createController(); a custom registered type has no config section.
   if (!(CONTROLLER_TYPES as readonly string[]).includes(type)) return "registry default";
   const t = type as ControllerType;
-  return config.controllers[t].gains !== undefined
-    ? `controllers.${t}.gains`
-    : `controller_defaults.${t}.gains`;
+  if (config.controllers[t].gains !== undefined) return `controllers.${t}.gains`;
+  if ((config.controller_defaults as Partial<Record<ControllerType, unknown>>)[t] !== undefined) {
+    return `controller_defaults.${t}.gains`;
+  }
+  // lqr without configured gains: the factory designs K from controllers.lqr.Q and R.
+  return t === "lqr" ? "designed from controllers.lqr.Q and R" : "registry default";
 }
 
-/** u as a staircase: each control held from t_k to t_{k+1}, as the plant saw it. */
-function holdSeries(run: Trajectory): ChartSeries {
+/** A per-step signal as a staircase: each value held from t_k to t_{k+1}, as the plant saw it. */
+function holdSeries(run: Trajectory, values: Float64Array, name: string): ChartSeries {
   const t = new Float64Array(2 * run.steps), y = new Float64Array(2 * run.steps);
   for (let k = 0; k < run.steps; k++) {
     t[2 * k] = run.t[k];
     t[2 * k + 1] = run.t[k + 1];
-    y[2 * k] = y[2 * k + 1] = run.u[k];
+    y[2 * k] = y[2 * k + 1] = values[k];
   }
-  return { name: "u", t, y };
+  return { name, t, y };
 }
 
-/** The four-panel plot of a run: θ1 and θ2 with the settling band, x, and u. */
-function plotRun(run: Trajectory, title: string): string {
+/**
+ * The plot of a run: θ1 and θ2 with the settling band, x, u, and the disturbance force (the step
+ * means the plant saw) in a fifth panel when the run had one.
+ */
+function plotRun(run: Trajectory, title: string, settlingBand: number): string {
   const n = run.steps + 1;
   const col = (j: number) => Float64Array.from({ length: n }, (_, k) => run.x[6 * k + j]);
-  const band = [{ y: SETTLING_BAND, label: `±${SETTLING_BAND} rad` }, { y: -SETTLING_BAND }];
+  const band = [{ y: settlingBand, label: `±${settlingBand} rad` }, { y: -settlingBand }];
   const panels: LineChartOptions[] = [
     {
       title: `${title}: θ1`,
@@ -184,11 +232,61 @@ function plotRun(run: Trajectory, title: string): string {
     {
       title: "control force u (zero-order hold)",
       yLabel: "u [N]",
-      xLabel: "t [s]",
-      series: [holdSeries(run)],
+      xLabel: run.disturbance === undefined ? "t [s]" : undefined,
+      series: [holdSeries(run, run.u, "u")],
     },
   ];
+  if (run.disturbance !== undefined) {
+    panels.push({
+      title: "disturbance force d on the cart (mean over each step)",
+      yLabel: "d [N]",
+      xLabel: "t [s]",
+      series: [holdSeries(run, run.disturbance, "d")],
+    });
+  }
   return stackedChartsSvg(panels);
+}
+
+/** Parses a numeric flag: `std` a finite number ≥ 0, `seed` a safe integer. */
+function parseNumberFlag(flag: string, text: string, kind: "std" | "seed"): number {
+  const v = text.trim() === "" ? NaN : Number(text);
+  if (kind === "std" && !(Number.isFinite(v) && v >= 0)) {
+    throw new UsageError(`${flag}: must be a finite number ≥ 0, got "${text}"`);
+  }
+  if (kind === "seed" && !Number.isSafeInteger(v)) {
+    throw new UsageError(`${flag}: must be an integer, got "${text}"`);
+  }
+  return v;
+}
+
+/**
+ * The disturbance of the run: the named scenario of `config.disturbances` (an unknown name is a
+ * usage error listing the names), with its noise replaced by `--noise` when given; undefined when
+ * neither flag is.
+ */
+function pickDisturbance(
+  config: Config,
+  name: string | undefined,
+  noiseStd: number | undefined,
+  seed: number | undefined,
+): { name: string | undefined; spec: DisturbanceSpec } | undefined {
+  let spec: DisturbanceSpec = {};
+  if (name !== undefined) {
+    if (!Object.hasOwn(config.disturbances, name)) {
+      const names = Object.keys(config.disturbances).sort();
+      throw new UsageError(
+        `--disturbance: unknown scenario "${name}": available are ${
+          names.length ? names.join(", ") : "none (the config's disturbances section is empty)"
+        }`,
+      );
+    }
+    spec = config.disturbances[name];
+  }
+  if (noiseStd !== undefined) {
+    const noise: NoiseSpec = { std: Array(6).fill(noiseStd), seed: seed ?? config.global_seed };
+    spec = { ...spec, noise };
+  }
+  return name === undefined && noiseStd === undefined ? undefined : { name, spec };
 }
 
 const num = (
@@ -196,13 +294,36 @@ const num = (
   digits = 4,
 ) => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : String(v));
 
+/** One line describing the applied disturbance. */
+function describeDisturbance(name: string | undefined, spec: DisturbanceSpec): string {
+  const parts: string[] = [];
+  const f = spec.force;
+  if (f !== undefined) {
+    const start = f.start ?? 0;
+    parts.push(
+      f.kind === "impulse"
+        ? `impulse ${f.amplitude} N from ${start} s for ${f.duration} s`
+        : f.kind === "step"
+        ? `step ${f.amplitude} N from ${start} s`
+        : f.kind === "sine"
+        ? `sine ${f.amplitude} N at ${f.frequency} Hz from ${start} s`
+        : `random ${f.std} N std up to ${f.bandwidth} Hz from ${start} s (seed ${f.seed})`,
+    );
+  }
+  if (spec.noise !== undefined) {
+    parts.push(`noise std [${spec.noise.std.join(", ")}] (seed ${spec.noise.seed})`);
+  }
+  return `${name ?? "--noise"}: ${parts.join(" + ")}`;
+}
+
 function formatText(
   type: string,
   gains: readonly number[],
   origin: string,
   config: Config,
-  m: ClosedLoopMetrics,
+  m: RunMetrics,
   cost: number | undefined,
+  disturbance: { name: string | undefined; spec: DisturbanceSpec } | undefined,
 ): string {
   const sim = config.simulation;
   const lines = [
@@ -220,7 +341,30 @@ function formatText(
     `max |x|         ${num(m.maxX)} m`,
     `max |u|         ${num(m.maxU)} N`,
     `control energy  ${num(m.controlEnergy)} N²·s (∫u² dt)`,
+    `overshoot       θ1 ${m.overshootTheta1 === null ? "n/a" : num(m.overshootTheta1)}, θ2 ${
+      m.overshootTheta2 === null ? "n/a" : num(m.overshootTheta2)
+    } (max |θi| / |θi(0)|)`,
+    `total variation ${num(m.chattering.totalVariation)} N/s (Σ|Δu| per second)`,
+    `Δu sign changes ${num(m.chattering.signChanges)} per second`,
+    `chattering      ${
+      num(100 * m.chattering.highFrequencyShare)
+    } % of u's power above ${m.chattering.frequency} Hz`,
   ];
+  if (disturbance !== undefined) {
+    lines.push(`disturbance     ${describeDisturbance(disturbance.name, disturbance.spec)}`);
+  }
+  const r = m.recovery;
+  if (r !== null) {
+    lines.push(
+      `recovery        ${
+        r.fromStart === null
+          ? "not recovered"
+          : `${num(r.fromStart)} s from the force's start${
+            r.fromEnd === null ? "" : `, ${num(r.fromEnd)} s from its end`
+          }${r.leftBand ? "" : " (never left the band)"}`
+      } (|θ1|, |θ2| < ${r.band} rad held to the end)`,
+    );
+  }
   if (cost !== undefined) lines.push(`cost            ${num(cost, 6)}`);
   return lines.join("\n");
 }
@@ -229,9 +373,11 @@ function formatText(
  * Runs the simulate task with command-line `args` and returns the exit code.
  *
  * Bad arguments (unknown flag, missing or unknown controller, a gain that is not a number, the
- * wrong number of gains or gains the controller rejects) print the problem and the usage to stderr
- * and return 2; a configuration, gains file or plot that cannot be read or written returns 1 with
- * the reason. A simulated run returns 0 whatever its status, which the output reports.
+ * wrong number of gains or gains the controller rejects) and a `--plot` path that cannot be written
+ * (checked before the run; missing folders are created) print the problem and the usage to stderr
+ * and return 2; a configuration or gains file that cannot be read returns 1 with the reason, and so
+ * does a plot whose write fails after the run (the metrics are printed first). A simulated run
+ * returns 0 whatever its status, which the output reports.
  *
  * @example Usage
  * ```ts ignore
@@ -247,28 +393,10 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
   const out = deps.stdout ?? ((s: string) => console.log(s));
   const err = deps.stderr ?? ((s: string) => console.error(s));
   try {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          controller: { type: "string" },
-          gains: { type: "string" },
-          "gains-file": { type: "string" },
-          config: { type: "string" },
-          plot: { type: "string" },
-          json: { type: "boolean", default: false },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      }));
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const values = parseCli(args, SIMULATE_OPTIONS);
     if (values.help) {
       out(usage());
-      return EXIT_OK;
+      return EXIT.ok;
     }
     if (values.controller === undefined) throw new UsageError("--controller: required");
     let type: string;
@@ -296,6 +424,15 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       }
     }
 
+    // Checked before the run, with the same rule as the tune task's outputs.
+    if (values.plot !== undefined) await checkOutputPaths([{ flag: "--plot", path: values.plot }]);
+
+    const noiseStd = values.noise === undefined ? undefined : parseNumberFlag("--noise", values.noise, "std");
+    const seedFlag = values.seed === undefined ? undefined : parseNumberFlag("--seed", values.seed, "seed");
+    if (seedFlag !== undefined && noiseStd === undefined) {
+      throw new UsageError("--seed: seeds the --noise noise, so it needs --noise");
+    }
+
     let config: Config;
     try {
       config = loadConfig(values.config ?? DEFAULT_CONFIG_PATH, { onWarning: err });
@@ -303,6 +440,7 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       if (error instanceof ConfigError) throw new TaskError(error.message);
       throw error;
     }
+    const disturbance = pickDisturbance(config, values.disturbance, noiseStd, seedFlag);
     const sim = config.simulation;
     const controller = createController(type, {
       config,
@@ -311,23 +449,45 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
     });
     origin ??= gainsOrigin(config, type);
     const plant = createPlant(config.physics, { model: sim.plant_model });
-    const run = simulate({
-      plant,
-      controller,
-      x0: sim.initial_state,
-      ...runSettings(sim),
+    let run: Trajectory;
+    try {
+      run = simulate({
+        plant,
+        controller,
+        x0: sim.initial_state,
+        ...runSettings(sim),
+        disturbance: disturbance?.spec,
+      });
+    } catch (error) {
+      // The horizon comes from the config: name its keys, not simulate()'s options.
+      if (error instanceof SimulationSizeError) {
+        throw new TaskError(
+          error.message.replace(/^duration \/ dt/, "simulation.duration / simulation.dt") +
+            " (shorten simulation.duration or lengthen simulation.dt)",
+        );
+      }
+      throw error;
+    }
+    const metrics = runMetrics(run, {
+      band: config.metrics.settling_band,
+      chatteringFrequency: config.metrics.chattering_frequency,
+      disturbance: disturbance?.spec,
     });
-    const metrics = closedLoopMetrics(run);
     const cost = (deps.cost ?? defaultCost)(run, config);
 
+    // A plot that cannot be written still leaves the metrics printed: the run is not lost.
+    let plotError: string | undefined;
     if (values.plot !== undefined) {
-      const svg = plotRun(run, `${type} (${metrics.status})`);
       try {
-        await Deno.writeTextFile(values.plot, svg);
+        await (deps.writeTextFile ?? writeTextFileCreatingFolders)(
+          values.plot,
+          plotRun(run, `${type} (${metrics.status})`, config.metrics.settling_band),
+        );
       } catch (error) {
-        throw new TaskError(`--plot: cannot write "${values.plot}": ${(error as Error).message}`);
+        plotError = `--plot: cannot write "${values.plot}": ${(error as Error).message}`;
       }
     }
+    const plot = plotError === undefined ? values.plot : undefined;
 
     if (values.json) {
       const report = {
@@ -342,24 +502,28 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
           initialState: sim.initial_state,
         },
         ...metrics,
+        disturbance: disturbance === undefined
+          ? null
+          : { name: disturbance.name ?? null, ...disturbance.spec },
         lowControllabilitySteps: run.lowControllability,
         ...(cost === undefined ? {} : { cost }),
-        ...(values.plot === undefined ? {} : { plot: values.plot }),
+        ...(plot === undefined ? {} : { plot }),
       };
       out(JSON.stringify(report, null, 2));
     } else {
-      out(formatText(type, controller.gains, origin, config, metrics, cost));
-      if (values.plot !== undefined) out(`plot            ${values.plot}`);
+      out(formatText(type, controller.gains, origin, config, metrics, cost, disturbance));
+      if (plot !== undefined) out(`plot            ${plot}`);
     }
-    return EXIT_OK;
+    if (plotError !== undefined) throw new TaskError(plotError);
+    return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`error: ${error.message}\n\n${usage()}`);
-      return EXIT_USAGE;
+      return EXIT.usage;
     }
     if (error instanceof TaskError) {
       err(`error: ${error.message}`);
-      return EXIT_FAILURE;
+      return EXIT.failure;
     }
     throw error;
   }

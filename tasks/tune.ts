@@ -3,93 +3,83 @@
  * cost (Workers), compares with the configured gains, checks robustness, and writes the gains JSON,
  * a results JSON, an HTML report with inline SVG, and (with --readme) README's results table.
  *
- * ```
- * deno task tune [--controller <name> | --all] [--seed S] [--particles N] [--iters N] [--workers N]
- *                [--scenarios N] [--robustness N] [--config config.yaml] [--out out/gains.json]
- *                [--report out/report.html] [--json out/tune_results.json] [--readme]
- *                [--readme-path README.md] [--quiet] [--nats nats://host:4222 [--resume] …]
- * ```
+ * Every output path is checked before the tuning starts; a write that still fails afterwards
+ * prints the gains JSON to stdout, so a finished tuning is never lost. Run with `--help` for the
+ * options ({@linkcode TUNE_USAGE}). With `--nats <url>` the particles are evaluated by remote workers
+ * (`deno task worker`) with the same result, a checkpoint is written after every iteration and
+ * `--resume` continues an interrupted run from it (docs/distributed.md).
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type Config, ConfigError, CONTROLLER_TYPES, loadConfig } from "../config/mod.ts";
-import { canonicalControllerType, createController, UnknownControllerError } from "../factory/mod.ts";
+import { canonicalControllerType, UnknownControllerError } from "../factory/mod.ts";
+import type { TunerProgress } from "../optimizer/mod.ts";
 import {
-  controlCost,
-  createEvaluator,
-  PSOTuner,
-  robustnessCheck,
-  type RobustnessResult,
-  type TunerProgress,
-  type TunerResult,
-} from "../optimizer/mod.ts";
-import { createPlant, runSettings, simulate, type Trajectory } from "../plant/mod.ts";
-import { type ClosedLoopMetrics, closedLoopMetrics } from "./metrics.ts";
-import { updateReadmeSection } from "./readme.ts";
-import {
-  checkNatsTuneFlags,
+  checkpointPath,
   DistributedError,
-  NATS_TUNE_FLAGS,
-  NATS_TUNE_USAGE,
   type NatsTuning,
+  type NatsTuningOptions,
   openNatsTuning,
 } from "../distributed/mod.ts";
-import { escapeXml, stackedChartsSvg } from "./svg.ts";
+import {
+  checkOutputPaths,
+  type CliOptions,
+  type CliValues,
+  EXIT,
+  formatOptions,
+  intOption,
+  type OutputPath,
+  parseCli,
+  type TextFileWriter,
+  UsageError,
+  writeTextFileCreatingFolders,
+} from "./cli.ts";
+import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
+import { reportHtml, resultsMarkdown, type TuneReport, type TuneRuns } from "./tune_report.ts";
+import { tuneController, type TunedController, type TuneRecord, type TuneSettings } from "./tuning.ts";
+import { NATS_TUNE_OPTIONS, readNatsTuneOptions } from "./tune_nats.ts";
 
-/** Usage text printed on bad arguments. */
+/** The tune task's options: `parseArgs` reads this table and {@linkcode TUNE_USAGE} is made from it. */
+export const TUNE_OPTIONS = {
+  controller: { type: "string", arg: "<name>", description: "tune one controller (type or alias)" },
+  all: { type: "boolean", description: "tune every controller type (default when --controller is absent)" },
+  seed: { type: "string", arg: "<int>", description: "PSO seed (default pso.seed)" },
+  particles: { type: "string", arg: "<int>", description: "swarm size (default pso.n_particles)" },
+  iters: { type: "string", arg: "<int>", description: "iterations (default pso.iters)" },
+  workers: {
+    type: "string",
+    arg: "<int>",
+    description: "Workers; 0 runs on the main thread (default: number of cores)",
+  },
+  scenarios: {
+    type: "string",
+    arg: "<int>",
+    description: "robust-cost scenarios per particle (default physics_uncertainty.n_evals)",
+  },
+  robustness: {
+    type: "string",
+    arg: "<int>",
+    description: "runs per kind for the robustness check (default 100; 0 skips it)",
+  },
+  config: { type: "string", arg: "<path>", description: "config file (default config.yaml)" },
+  out: { type: "string", arg: "<path>", description: "gains JSON (default out/gains.json)" },
+  report: { type: "string", arg: "<path>", description: "HTML report (default out/report.html)" },
+  json: { type: "string", arg: "<path>", description: "results JSON (default out/tune_results.json)" },
+  readme: { type: "boolean", description: "rewrite README.md's results table from the results" },
+  "readme-path": {
+    type: "string",
+    arg: "<path>",
+    description: "the README that --readme rewrites (default README.md)",
+  },
+  quiet: { type: "boolean", description: "no progress output" },
+  ...NATS_TUNE_OPTIONS,
+  help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies CliOptions;
+
+/** Usage text printed by `--help` and on bad arguments, generated from {@linkcode TUNE_OPTIONS}. */
 export const TUNE_USAGE = `Usage: deno task tune [options]
 
-  --controller <name>   tune one controller (type or alias)
-  --all                 tune all four controllers (default when --controller is absent)
-  --seed <int>          PSO seed (default pso.seed)
-  --particles <int>     swarm size (default pso.n_particles)
-  --iters <int>         iterations (default pso.iters)
-  --workers <int>       Workers; 0 runs on the main thread (default: number of cores)
-  --scenarios <int>     robust-cost scenarios per particle (default physics_uncertainty.n_evals)
-  --robustness <int>    runs per kind for the robustness check (default 100; 0 skips it)
-  --config <path>       config file (default config.yaml)
-  --out <path>          gains JSON (default out/gains.json)
-  --report <path>       HTML report (default out/report.html)
-  --json <path>         results JSON (default out/tune_results.json)
-  --readme              rewrite README.md's results table from the results
-  --readme-path <path>  the README that --readme rewrites (default README.md)
-  --quiet               no progress output
-  -h, --help            this text
-${NATS_TUNE_USAGE}`;
-
-/** One controller's outcome, as written to the results JSON. */
-export interface TuneRecord {
-  readonly controller: string;
-  readonly defaultGains: number[];
-  readonly defaultCost: number;
-  readonly bestGains: number[];
-  readonly bestCost: number;
-  readonly exitReason: string;
-  readonly iterations: number;
-  readonly evaluations: number;
-  readonly elapsedMs: number;
-  readonly tuned: ClosedLoopMetrics & { nominalCost: number };
-  readonly baseline: ClosedLoopMetrics & { nominalCost: number };
-  readonly robustness: RobustnessResult | null;
-  readonly history: TunerResult["history"];
-}
-
-/** The results JSON. */
-export interface TuneReport {
-  readonly command: string;
-  readonly date: string;
-  readonly settings: {
-    readonly particles: number;
-    readonly iterations: number;
-    readonly scenarios: number;
-    readonly workers: number;
-    readonly seed: number;
-    readonly robustnessRuns: number;
-  };
-  readonly aborted: boolean;
-  readonly results: TuneRecord[];
-}
+${formatOptions(TUNE_OPTIONS)}`;
 
 /** Where output goes; tests replace it. */
 export interface TuneIO {
@@ -98,6 +88,11 @@ export interface TuneIO {
   readonly isTerminal: boolean;
   /** Aborting it interrupts the run as Ctrl-C does (for tests and for embedding the task). */
   readonly signal?: AbortSignal;
+  /**
+   * Writes each output file after the tuning (default: creates the missing folders, then writes).
+   * Tests inject one that fails to prove the gains still reach stdout.
+   */
+  readonly writeTextFile?: TextFileWriter;
 }
 
 const defaultIO: TuneIO = {
@@ -105,17 +100,6 @@ const defaultIO: TuneIO = {
   stderr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   isTerminal: Deno.stderr.isTerminal(),
 };
-
-class UsageError extends Error {}
-
-function intArg(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
-  }
-  return n;
-}
 
 function progressReporter(io: TuneIO, label: string, suffix?: () => string): (p: TunerProgress) => void {
   let lastPrinted = -1;
@@ -139,134 +123,69 @@ function progressReporter(io: TuneIO, label: string, suffix?: () => string): (p:
   };
 }
 
-function nominalRun(config: Config, type: string, gains: readonly number[]): Trajectory {
-  const sim = config.simulation;
-  return simulate({
-    plant: createPlant(config.physics, { model: sim.plant_model }),
-    controller: createController(type, { config, gains }),
-    x0: sim.initial_state,
-    ...runSettings(sim),
-  });
+/** The parsed request: what to tune, with which budget, and where the results go. */
+interface TuneRequest {
+  readonly config: Config;
+  readonly types: readonly string[];
+  readonly seed?: number;
+  readonly particles?: number;
+  readonly iterations?: number;
+  readonly workers?: number;
+  readonly scenarios?: number;
+  readonly robustnessRuns: number;
+  readonly quiet: boolean;
+  readonly gains: OutputPath;
+  readonly json: OutputPath;
+  readonly html: OutputPath;
+  /** The README to rewrite, or undefined without --readme. */
+  readonly readme?: OutputPath;
+  /** With --nats: the NATS run options (each controller's checkpoint is under its folder). */
+  readonly nats?: NatsTuningOptions;
 }
 
-const fmt = (v: number | null, digits = 3) => v === null ? "—" : v.toFixed(digits);
-
-/**
- * Renders the results as the Markdown table README.md shows.
- *
- * @example Usage
- * ```ts ignore
- * console.log(resultsMarkdown(report));
- * ```
- *
- * @param report The results JSON.
- * @returns Markdown.
- */
-export function resultsMarkdown(report: TuneReport): string {
-  const s = report.settings;
-  const lines = [
-    `Produced by \`${report.command}\` on ${
-      report.date.slice(0, 10)
-    } (${s.particles} particles × ${s.iterations} ` +
-    `iterations, ${s.scenarios} scenarios per particle, seed ${s.seed}, ${s.workers} Workers). Costs are the robust ` +
-    `cost (0.7·mean + 0.3·max over the scenarios); metrics are the nominal full-model run from ` +
-    `simulation.initial_state; robustness counts runs that never fall and stay within 0.02 rad over the last 2 s.`,
-    "",
-    "| controller | default cost | tuned cost | tuned gains | status | settling [s] | max \\|θ1\\| [rad] | max \\|θ2\\| [rad] | max \\|x\\| [m] | max \\|u\\| [N] | robustness (physics / angles) | time [s] |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
-  ];
-  for (const r of report.results) {
-    const rb = r.robustness
-      ? `${r.robustness.physics.passed}/${r.robustness.physics.total} / ${r.robustness.initialAngles.passed}/${r.robustness.initialAngles.total} (${
-        (100 * r.robustness.passRate).toFixed(1)
-      } %)`
-      : "not run";
-    lines.push(
-      `| ${r.controller} | ${r.defaultCost.toFixed(4)} | ${r.bestCost.toFixed(4)} | ${
-        r.bestGains.map((g) => g.toFixed(4)).join(", ")
-      } | ${r.tuned.status} | ${fmt(r.tuned.settlingTime, 2)} | ${fmt(r.tuned.maxTheta1)} | ${
-        fmt(r.tuned.maxTheta2)
-      } | ${fmt(r.tuned.maxX)} | ${fmt(r.tuned.maxU, 1)} | ${rb} | ${(r.elapsedMs / 1000).toFixed(1)} |`,
-    );
+/** Reads the arguments and the config, and checks every output path; throws UsageError or ConfigError. */
+async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<TuneRequest> {
+  if (values.controller !== undefined && values.all) {
+    throw new UsageError("--controller and --all: give one, not both");
   }
-  return lines.join("\n");
-}
-
-function reportHtml(
-  report: TuneReport,
-  runs: Map<string, { tuned: Trajectory; baseline: Trajectory }>,
-): string {
-  const sections = report.results.map((r) => {
-    const it = r.history.best.map((_, i) => i);
-    const history = stackedChartsSvg([{
-      // Costs fall by orders of magnitude once the swarm stops falling over: a log scale keeps the
-      // late, small improvements visible.
-      title: `${r.controller}: cost per iteration (log10)`,
-      xLabel: "iteration",
-      yLabel: "log10 cost",
-      series: [
-        { name: "best", t: it, y: r.history.best.map(Math.log10) },
-        { name: "mean personal best", t: it, y: r.history.meanPersonalBest.map(Math.log10) },
-      ],
-    }]);
-    const { tuned, baseline } = runs.get(r.controller)!;
-    const col = (run: Trajectory, j: number) => {
-      const n = run.t.length, out = new Float64Array(n);
-      for (let k = 0; k < n; k++) out[k] = run.x[k * 6 + j];
-      return out;
-    };
-    const pair = (title: string, j: number) => ({
-      title,
-      xLabel: "t [s]",
-      series: [
-        { name: "default gains", t: baseline.t, y: col(baseline, j) },
-        { name: "tuned gains", t: tuned.t, y: col(tuned, j) },
-      ],
-    });
-    const trajectories = stackedChartsSvg([
-      { ...pair("θ1 [rad]", 1), guides: [{ y: 0.02, label: "+0.02" }, { y: -0.02, label: "−0.02" }] },
-      { ...pair("θ2 [rad]", 2), guides: [{ y: 0.02, label: "+0.02" }, { y: -0.02, label: "−0.02" }] },
-      pair("x [m]", 0),
-      {
-        title: "u [N]",
-        xLabel: "t [s]",
-        series: [
-          { name: "default gains", t: baseline.t, y: baseline.u },
-          { name: "tuned gains", t: tuned.t, y: tuned.u },
-        ],
-      },
-    ]);
-    return `<section><h2>${escapeXml(r.controller)}</h2>
-<p>Robust cost: default ${r.defaultCost.toFixed(5)}, tuned ${r.bestCost.toFixed(5)} (${
-      escapeXml(r.exitReason)
-    }, ${r.evaluations} evaluations, ${(r.elapsedMs / 1000).toFixed(1)} s).
-Tuned gains: <code>${r.bestGains.map((g) => g.toFixed(6)).join(", ")}</code>.
-Nominal run: ${escapeXml(r.tuned.status)}, settling ${fmt(r.tuned.settlingTime, 2)} s, max |x| ${
-      fmt(r.tuned.maxX)
-    } m,
-max |u| ${fmt(r.tuned.maxU, 1)} N.</p>
-${history}
-${trajectories}
-</section>`;
-  });
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dip-smc-pso tuning report</title>
-<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}code{font-size:90%}</style></head>
-<body><h1>dip-smc-pso tuning report</h1>
-<p><code>${escapeXml(report.command)}</code>, ${escapeXml(report.date)}</p>
-${sections.join("\n")}
-</body></html>
-`;
-}
-
-async function writeFile(path: string, text: string): Promise<void> {
-  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
-  if (dir) await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(path, text);
+  const types = values.controller !== undefined
+    ? [canonicalControllerType(values.controller)]
+    : [...CONTROLLER_TYPES];
+  const request: TuneRequest = {
+    types,
+    seed: intOption("seed", values.seed, 0),
+    particles: intOption("particles", values.particles, 1),
+    iterations: intOption("iters", values.iters, 1),
+    workers: intOption("workers", values.workers, 0),
+    scenarios: intOption("scenarios", values.scenarios, 1),
+    robustnessRuns: intOption("robustness", values.robustness, 0) ?? 100,
+    config: loadConfig(values.config ?? "config.yaml"),
+    quiet: values.quiet ?? false,
+    gains: { flag: "--out", path: values.out ?? "out/gains.json" },
+    json: { flag: "--json", path: values.json ?? "out/tune_results.json" },
+    html: { flag: "--report", path: values.report ?? "out/report.html" },
+    readme: values.readme ? { flag: "--readme-path", path: values["readme-path"] ?? "README.md" } : undefined,
+    nats: readNatsTuneOptions(values),
+  };
+  // Before the tuning, not after it: a path that cannot be written used to end a finished run with
+  // an uncaught error, and the gains were lost.
+  const { gains, json, html, readme, nats } = request;
+  const checkpoints: OutputPath[] = nats
+    ? types.map((type) => ({ flag: "--checkpoint", path: checkpointPath(nats.checkpointDir, type) }))
+    : [];
+  await checkOutputPaths([...(readme ? [gains, json, html, readme] : [gains, json, html]), ...checkpoints]);
+  if (readme) await checkReadmeSection(readme.flag, readme.path, "results");
+  return request;
 }
 
 /**
  * Runs the tune task.
+ *
+ * Bad arguments, an unknown controller, a config that cannot be loaded and an output path that
+ * cannot be written (a folder, a path under a regular file, a folder without write permission, a
+ * README without its results block) are all reported before any tuning, with the usage text, and
+ * return 2. A write that fails after the tuning prints the gains JSON to stdout and each failure to
+ * stderr, and returns 1.
  *
  * @example Usage
  * ```ts ignore
@@ -274,70 +193,30 @@ async function writeFile(path: string, text: string): Promise<void> {
  * ```
  *
  * @param args Command-line arguments.
- * @param io Output sinks (default: console and stderr).
- * @returns The exit code: 0 done, 1 distributed evaluation failed (--nats), 2 bad arguments or config,
- * 130 interrupted (best so far saved).
+ * @param io Output sinks (default: console and stderr), abort signal and file writer.
+ * With `--nats`, a distributed evaluation that fails (server lost, no worker, a chunk that failed
+ * everywhere, a bad result) stops the task with the message and the checkpoint to `--resume` from,
+ * and returns 1; a checkpoint that does not fit the run returns 2.
+ *
+ * @returns The exit code ({@linkcode EXIT}): 0 done, 1 an output could not be written (the gains
+ * are on stdout) or (`--nats`) the distributed evaluation failed, 2 bad arguments, config, output
+ * path or checkpoint, 130 interrupted (best so far saved).
  */
 export async function main(args: string[], io: TuneIO = defaultIO): Promise<number> {
-  let values;
+  let request: TuneRequest;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        controller: { type: "string" },
-        all: { type: "boolean" },
-        seed: { type: "string" },
-        particles: { type: "string" },
-        iters: { type: "string" },
-        workers: { type: "string" },
-        scenarios: { type: "string" },
-        robustness: { type: "string" },
-        config: { type: "string" },
-        out: { type: "string" },
-        report: { type: "string" },
-        json: { type: "string" },
-        readme: { type: "boolean" },
-        "readme-path": { type: "string" },
-        quiet: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        ...NATS_TUNE_FLAGS,
-      },
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${TUNE_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(TUNE_USAGE);
-    return 0;
-  }
-  let config: Config, types: string[], seed, particles, iters, workers, scenarios, robustnessRuns: number;
-  let useNats: boolean;
-  try {
-    if (values.controller !== undefined && values.all) {
-      throw new UsageError("--controller and --all: give one, not both");
+    const values = parseCli(args, TUNE_OPTIONS);
+    if (values.help) {
+      io.stdout(TUNE_USAGE);
+      return EXIT.ok;
     }
-    types = values.controller !== undefined
-      ? [canonicalControllerType(values.controller)]
-      : [...CONTROLLER_TYPES];
-    seed = intArg("seed", values.seed, 0);
-    particles = intArg("particles", values.particles, 1);
-    iters = intArg("iters", values.iters, 1);
-    workers = intArg("workers", values.workers, 0);
-    scenarios = intArg("scenarios", values.scenarios, 1);
-    robustnessRuns = intArg("robustness", values.robustness, 0) ?? 100;
-    config = loadConfig(values.config ?? "config.yaml");
-    useNats = checkNatsTuneFlags(values);
+    request = await readRequest(values);
   } catch (error) {
     if (
-      error instanceof UsageError || error instanceof UnknownControllerError ||
-      error instanceof ConfigError ||
-      (error instanceof DistributedError && error.code === "config")
+      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError
     ) {
       io.stderr(`${error.message}\n\n${TUNE_USAGE}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw error;
   }
@@ -353,88 +232,49 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   if (io.signal?.aborted) onSigint();
 
   const records: TuneRecord[] = [];
-  const runs = new Map<string, { tuned: Trajectory; baseline: Trajectory }>();
-  let settings: TuneReport["settings"] | undefined;
+  const runs = new Map<string, TunedController["runs"]>();
+  let settings: TuneSettings | undefined;
+  const natsWorkers = new Set<string>();
   try {
-    for (const type of types) {
+    for (const type of request.types) {
       if (abort.signal.aborted) break;
       let nats: NatsTuning | undefined;
       try {
-        nats = useNats ? await openNatsTuning(values, type, io.stderr) : undefined;
+        nats = request.nats && await openNatsTuning(request.nats, type, io.stderr);
       } catch (error) {
         if (!(error instanceof DistributedError)) throw error;
         io.stderr(`${type}: ${error.message}\n`);
-        return error.code === "config" ? 2 : 1;
+        return EXIT.usage;
       }
-      const tuner = new PSOTuner({
-        controllerType: type,
-        config,
-        seed,
-        numParticles: particles,
-        numIterations: iters,
-        numWorkers: workers,
-        scenarios,
-        signal: abort.signal,
-        onIteration: values.quiet ? undefined : progressReporter(io, type, nats?.describe),
-        backend: nats?.backend,
-        resumeFrom: nats?.resumeFrom,
-        onCheckpoint: nats?.onCheckpoint,
-      });
-      settings ??= {
-        particles: tuner.numParticles,
-        iterations: tuner.numIterations,
-        scenarios: tuner.scenarios.length,
-        workers: tuner.numWorkers,
-        seed: tuner.seed,
-        robustnessRuns,
-      };
-      let result: TunerResult;
+      let tuned;
       try {
-        result = await tuner.optimize();
+        tuned = await tuneController(request.config, type, {
+          seed: request.seed,
+          particles: request.particles,
+          iterations: request.iterations,
+          workers: request.workers,
+          scenarios: request.scenarios,
+          robustnessRuns: request.robustnessRuns,
+          signal: abort.signal,
+          onIteration: request.quiet ? undefined : progressReporter(io, type, nats?.describe),
+          backend: nats?.backend,
+          resumeFrom: nats?.resumeFrom,
+          onCheckpoint: nats?.onCheckpoint,
+        });
       } catch (error) {
         // Interrupted before this controller's first iteration finished: it has no best to save.
         if (abort.signal.aborted) break;
-        if (error instanceof DistributedError) {
-          io.stderr(
-            `${type}: ${error.message}\n` +
-              `${type}: the swarm state of the last completed iteration is in ${nats!.checkpointPath}; ` +
-              `rerun with --resume to continue\n`,
-          );
-          return error.code === "config" ? 2 : 1;
+        if (nats) {
+          const code = reportNatsFailure(io, type, nats, error);
+          if (code !== undefined) return code;
         }
         throw error;
       } finally {
-        await nats?.close();
+        for (const id of nats?.workerIds() ?? []) natsWorkers.add(id);
       }
-      const t = type as (typeof CONTROLLER_TYPES)[number];
-      const defaultGains = [...(config.controllers[t].gains ?? config.controller_defaults[t].gains)];
-      const defaultCost = createEvaluator(tuner.setup).cost(defaultGains);
-      const tunedRun = nominalRun(config, type, result.bestGains);
-      const baseRun = nominalRun(config, type, defaultGains);
-      runs.set(type, { tuned: tunedRun, baseline: baseRun });
-      records.push({
-        controller: type,
-        defaultGains,
-        defaultCost,
-        bestGains: result.bestGains,
-        bestCost: result.bestFitness,
-        exitReason: result.exitReason,
-        iterations: result.iterations,
-        evaluations: result.evaluations,
-        elapsedMs: result.elapsedMs,
-        tuned: {
-          ...closedLoopMetrics(tunedRun),
-          nominalCost: controlCost(tunedRun, config.cost_function).total,
-        },
-        baseline: {
-          ...closedLoopMetrics(baseRun),
-          nominalCost: controlCost(baseRun, config.cost_function).total,
-        },
-        robustness: robustnessRuns > 0
-          ? robustnessCheck({ config, controllerType: type, gains: result.bestGains, runs: robustnessRuns })
-          : null,
-        history: result.history,
-      });
+      settings ??= tuned.settings;
+      records.push(tuned.record);
+      runs.set(tuned.record.controller, tuned.runs);
     }
   } finally {
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
@@ -444,38 +284,82 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     // Only an interrupt ends the loop with nothing done; writing empty files would clobber the
     // results of an earlier run.
     io.stderr("interrupted before any controller was tuned: nothing was written\n");
-    return 130;
+    return EXIT.interrupted;
   }
 
   const report: TuneReport = {
     command: `deno task tune ${args.join(" ")}`.trim(),
     date: new Date().toISOString(),
-    settings: settings!,
+    settings: request.nats ? { ...settings!, natsWorkers: natsWorkers.size } : settings!,
     aborted: abort.signal.aborted,
     results: records,
   };
-  const gainsPath = values.out ?? "out/gains.json";
-  const jsonPath = values.json ?? "out/tune_results.json";
-  const htmlPath = values.report ?? "out/report.html";
-  await writeFile(
-    gainsPath,
-    JSON.stringify(Object.fromEntries(records.map((r) => [r.controller, r.bestGains])), null, 2) + "\n",
-  );
-  await writeFile(jsonPath, JSON.stringify(report, null, 2) + "\n");
-  await writeFile(htmlPath, reportHtml(report, runs));
-  if (values.readme && !report.aborted) {
-    await updateReadmeSection(values["readme-path"] ?? "README.md", "results", resultsMarkdown(report));
-  }
+  const gainsJson =
+    JSON.stringify(Object.fromEntries(records.map((r) => [r.controller, r.bestGains])), null, 2) + "\n";
+  const failures = await writeOutputs(request, report, runs, gainsJson, io.writeTextFile);
 
   io.stdout("");
   io.stdout(resultsMarkdown(report));
   io.stdout("");
-  io.stdout(`gains: ${gainsPath}  results: ${jsonPath}  report: ${htmlPath}`);
+  if (failures.length > 0) {
+    // The one output that cannot be recomputed cheaply goes where it cannot fail to arrive.
+    io.stdout(gainsJson.trimEnd());
+    io.stderr(failures.map((f) => `error: ${f}\n`).join("") + "the tuned gains are printed on stdout\n");
+    return EXIT.failure;
+  }
+  io.stdout(`gains: ${request.gains.path}  results: ${request.json.path}  report: ${request.html.path}`);
   if (report.aborted) {
     io.stderr("interrupted: the best gains so far were saved\n");
-    return 130;
+    return EXIT.interrupted;
   }
-  return 0;
+  return EXIT.ok;
+}
+
+/**
+ * Tells what stopped a `--nats` run and returns its exit code, or `undefined` for an error that is
+ * not the distributed evaluation's (rethrown by the caller).
+ */
+function reportNatsFailure(io: TuneIO, type: string, nats: NatsTuning, error: unknown): number | undefined {
+  if (nats.resumeFrom && error instanceof RangeError && /^(options|state)\./.test(error.message)) {
+    // The engine refuses a state that does not fit the run (another swarm size, corrupt arrays).
+    io.stderr(`${type}: --resume: ${nats.checkpointPath} does not fit this run: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (!(error instanceof DistributedError)) return undefined;
+  io.stderr(`${type}: ${error.message}\n`);
+  if (error.code === "config") return EXIT.usage;
+  io.stderr(
+    nats.hasCheckpoint()
+      ? `${type}: the swarm state of the last completed iteration is in ${nats.checkpointPath}; rerun with --resume to continue\n`
+      : `${type}: no iteration completed, so there is no checkpoint to resume from\n`,
+  );
+  return EXIT.failure;
+}
+
+/** Writes every output, gains first; returns one message per failed write (flag, path, reason). */
+async function writeOutputs(
+  request: TuneRequest,
+  report: TuneReport,
+  runs: TuneRuns,
+  gainsJson: string,
+  write: TextFileWriter = writeTextFileCreatingFolders,
+): Promise<string[]> {
+  const failures: string[] = [];
+  const attempt = async ({ flag, path }: OutputPath, job: () => Promise<void>) => {
+    try {
+      await job();
+    } catch (error) {
+      failures.push(`${flag}: cannot write "${path}": ${(error as Error).message}`);
+    }
+  };
+  await attempt(request.gains, () => write(request.gains.path, gainsJson));
+  await attempt(request.json, () => write(request.json.path, JSON.stringify(report, null, 2) + "\n"));
+  await attempt(request.html, () => write(request.html.path, reportHtml(report, runs)));
+  const readme = request.readme;
+  if (readme && !report.aborted) {
+    await attempt(readme, () => updateReadmeSection(readme.path, "results", resultsMarkdown(report), write));
+  }
+  return failures;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

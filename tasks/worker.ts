@@ -12,7 +12,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { ConfigError } from "../config/mod.ts";
 import {
   DistributedError,
@@ -20,21 +19,49 @@ import {
   resolveNatsOptions,
   startRemoteWorker,
 } from "../distributed/mod.ts";
+import { type CliOptions, EXIT, formatOptions, intOption, parseCli, UsageError } from "./cli.ts";
 
-/** Usage text printed on bad arguments. */
+/** The worker task's options: `parseArgs` reads this table and {@linkcode WORKER_USAGE} is made from it. */
+export const WORKER_OPTIONS = {
+  nats: {
+    type: "string",
+    arg: "<url>",
+    description: "NATS server, e.g. nats://127.0.0.1:4222 (or DIP_NATS_URL)",
+  },
+  concurrency: {
+    type: "string",
+    arg: "<int>",
+    description: "local Workers, chunks computed at once (default: number of cores)",
+  },
+  config: {
+    type: "string",
+    arg: "<path>",
+    multiple: true,
+    description: "accept chunks of runs with this config (repeatable; default config.yaml)",
+  },
+  "allow-module": {
+    type: "string",
+    arg: "<path>",
+    multiple: true,
+    description: "a custom controller or fitness module this worker may run (repeatable)",
+  },
+  "nats-creds": { type: "string", arg: "<file>", description: "NATS credentials file (or DIP_NATS_CREDS)" },
+  "nats-tls-ca": { type: "string", arg: "<file>", description: "TLS CA certificate (or DIP_NATS_TLS_CA)" },
+  "nats-tls-cert": {
+    type: "string",
+    arg: "<file>",
+    description: "TLS client certificate (or DIP_NATS_TLS_CERT)",
+  },
+  "nats-tls-key": { type: "string", arg: "<file>", description: "TLS client key (or DIP_NATS_TLS_KEY)" },
+  "heartbeat-ms": { type: "string", arg: "<int>", description: "heartbeat period (default 2000)" },
+  verbose: { type: "boolean", description: "log every chunk" },
+  help: { type: "boolean", short: "h", description: "this text" },
+} as const satisfies CliOptions;
+
+/** Usage text printed by `--help` and on bad arguments, generated from {@linkcode WORKER_OPTIONS}. */
 export const WORKER_USAGE = `Usage: deno task worker --nats <url> [options]
 
-  --nats <url>            NATS server, e.g. nats://127.0.0.1:4222 (or DIP_NATS_URL)
-  --concurrency <int>     local Workers, chunks computed at once (default: number of cores)
-  --config <path>         accept chunks of runs with this config (repeatable; default config.yaml)
-  --allow-module <path>   a custom controller or fitness module this worker may run (repeatable)
-  --nats-creds <file>     NATS credentials file (or DIP_NATS_CREDS)
-  --nats-tls-ca <file>    TLS CA certificate (or DIP_NATS_TLS_CA)
-  --nats-tls-cert <file>  TLS client certificate (or DIP_NATS_TLS_CERT)
-  --nats-tls-key <file>   TLS client key (or DIP_NATS_TLS_KEY)
-  --heartbeat-ms <int>    heartbeat period (default 2000)
-  --verbose               log every chunk
-  -h, --help              this text`;
+${formatOptions(WORKER_OPTIONS)}`;
 
 /** Where output goes and what stops the worker; tests replace it. */
 export interface WorkerIO {
@@ -49,15 +76,6 @@ const defaultIO: WorkerIO = {
   stderr: (line) => console.error(line),
 };
 
-function intArg(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new DistributedError("config", `--${name}: must be an integer ≥ ${min}, got "${value}"`);
-  }
-  return n;
-}
-
 /**
  * Runs the worker task until a signal (or `io.signal`) stops it.
  *
@@ -68,39 +86,19 @@ function intArg(name: string, value: string | undefined, min: number): number | 
  *
  * @param args Command-line arguments.
  * @param io Output sinks and a stop signal.
- * @returns The exit code: 0 stopped, 1 server unreachable, 2 bad arguments or config.
+ * @returns The exit code ({@linkcode EXIT}): 0 stopped, 1 server unreachable, 2 bad arguments or
+ * config.
  */
 export async function main(args: string[], io: WorkerIO = defaultIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        nats: { type: "string" },
-        concurrency: { type: "string" },
-        config: { type: "string", multiple: true },
-        "allow-module": { type: "string", multiple: true },
-        "nats-creds": { type: "string" },
-        "nats-tls-ca": { type: "string" },
-        "nats-tls-cert": { type: "string" },
-        "nats-tls-key": { type: "string" },
-        "heartbeat-ms": { type: "string" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${WORKER_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(WORKER_USAGE);
-    return 0;
-  }
   let worker: RemoteWorker;
   try {
+    const values = parseCli(args, WORKER_OPTIONS);
+    if (values.help) {
+      io.stdout(WORKER_USAGE);
+      return EXIT.ok;
+    }
+    const concurrency = intOption("concurrency", values.concurrency, 1);
+    const heartbeatMs = intOption("heartbeat-ms", values["heartbeat-ms"], 10);
     const nats = resolveNatsOptions({
       url: values.nats,
       credsFile: values["nats-creds"],
@@ -110,21 +108,24 @@ export async function main(args: string[], io: WorkerIO = defaultIO): Promise<nu
     });
     worker = await startRemoteWorker({
       nats,
-      concurrency: intArg("concurrency", values.concurrency, 1),
+      concurrency,
       configs: values.config,
       allowModules: values["allow-module"],
-      heartbeatMs: intArg("heartbeat-ms", values["heartbeat-ms"], 10),
+      heartbeatMs,
       verbose: values.verbose,
       log: io.stdout,
     });
   } catch (error) {
-    if (error instanceof ConfigError || (error instanceof DistributedError && error.code === "config")) {
+    if (
+      error instanceof UsageError || error instanceof ConfigError ||
+      (error instanceof DistributedError && error.code === "config")
+    ) {
       io.stderr(`${error.message}\n\n${WORKER_USAGE}`);
-      return 2;
+      return EXIT.usage;
     }
     if (error instanceof DistributedError) {
       io.stderr(error.message);
-      return 1;
+      return EXIT.failure;
     }
     throw error;
   }
@@ -146,7 +147,7 @@ export async function main(args: string[], io: WorkerIO = defaultIO): Promise<nu
     for (const name of signals) Deno.removeSignalListener(name, stop);
     io.signal?.removeEventListener("abort", stop);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

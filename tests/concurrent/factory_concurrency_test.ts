@@ -1,8 +1,8 @@
 /**
  * The factory under real concurrency: controllers created at once on Workers (each with its own
  * registry, fed plain data) and on the main thread (async tasks that await between steps), checked
- * property by property and against a sequential main-thread run (SPEC 8, scenarios 1, 2 and 9, and
- * the basic pool, isolation and crash scenarios).
+ * property by property and against a sequential main-thread run (docs/concurrency.md#scenarios, numbers 1, 2
+ * and 9, and the basic pool, isolation and crash scenarios).
  *
  * @module
  */
@@ -15,9 +15,9 @@ import {
   DEFAULT_GAINS,
   getControllerInfo,
   listAvailableControllers,
-  resetRegistryForTests,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerCrashedError, WorkerPool } from "../../optimizer/mod.ts";
 import {
   createAndProbe,
@@ -294,6 +294,7 @@ Deno.test({
             "adaptive_smc",
             "classical_smc",
             "hybrid_adaptive_sta_smc",
+            "lqr",
             "sta_smc",
           ], where);
         }

@@ -73,18 +73,55 @@ export async function closeAndCheck(pool: WorkerPool): Promise<void> {
   assert.equal(pending, 0);
 }
 
-/** A small seeded generator for test-side choices (delays, shuffles); never `Math.random`. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * Heap growth per cycle of a heap series sampled every `spacing` cycles: the Theil–Sen slope, the
+ * median of the slopes between every pair of samples.
+ *
+ * Why not compare two samples, or two window medians: one reading can jump by half a megabyte (a
+ * late optimised compile, a page the collector keeps for a while) and fall back at the next one
+ * without anything being kept; CI failed on such single readings (541 KB and 556 KB). A least-squares
+ * slope over many samples dilutes a spike but still moves with it (a 541 KB spike at one end of 41
+ * samples 25 cycles apart shifts it by ≈ 77 B a cycle); the median of pairwise slopes ignores up to
+ * ≈ 29 % of wild samples outright, while a real leak, which raises every later sample, sets every
+ * pairwise slope and so the median. See {@linkcode leastSquaresSlope} for the comparison.
+ *
+ * @param heaps Heap in use after a forced GC, in bytes, in order.
+ * @param spacing Cycles between two consecutive samples.
+ * @returns Bytes per cycle.
+ */
+export function heapSlope(heaps: readonly number[], spacing: number): number {
+  if (heaps.length < 2) throw new RangeError(`heapSlope(): needs at least 2 samples, got ${heaps.length}`);
+  const slopes: number[] = [];
+  for (let i = 0; i < heaps.length; i++) {
+    for (let j = i + 1; j < heaps.length; j++) slopes.push((heaps[j] - heaps[i]) / ((j - i) * spacing));
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length % 2 === 1 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
 }
+
+/**
+ * The ordinary least-squares slope of a heap series sampled every `spacing` cycles, in bytes per
+ * cycle: reported beside {@linkcode heapSlope} in failure messages, never used as the gate (one
+ * spike moves it).
+ *
+ * @param heaps Heap samples in bytes, in order.
+ * @param spacing Cycles between two consecutive samples.
+ * @returns Bytes per cycle.
+ */
+export function leastSquaresSlope(heaps: readonly number[], spacing: number): number {
+  const n = heaps.length;
+  const meanX = ((n - 1) * spacing) / 2;
+  const meanY = heaps.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i * spacing - meanX) * (heaps[i] - meanY);
+    sxx += (i * spacing - meanX) ** 2;
+  }
+  return sxy / sxx;
+}
+
+export { seededRandom } from "../fixtures/seeded_random.ts";
 
 /** One task a {@linkcode RecordingPool} ran. */
 export interface RecordedTask {
@@ -127,4 +164,15 @@ export class RecordingPool extends WorkerPool {
     this.tasks.push({ kind, payload, result, workerIndex, phase });
     return result;
   }
+}
+
+/**
+ * Growth of a memory series: the median of its last `k` samples minus the median of its first `k`.
+ * Medians, because one sample can jump by half a megabyte (a late optimised compile, a page the
+ * collector keeps for a while) and fall back at the next one without anything being kept; a leak
+ * grows every sample, so it moves the two medians apart by all the samples between them.
+ */
+export function windowDrift(samples: readonly number[], k: number): number {
+  const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return median(samples.slice(-k)) - median(samples.slice(0, k));
 }

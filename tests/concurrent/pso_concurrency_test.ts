@@ -1,7 +1,7 @@
 /**
- * PSO under concurrency (SPEC 8, scenarios 4, 5 and 8, and the basic abort, close and leak
- * scenarios): fitness evaluations fanned out to Worker pools by `PSOTuner`, compared with runs on
- * one Worker and on the main thread, with what every Worker saw recorded.
+ * PSO under concurrency (docs/concurrency.md#scenarios, numbers 4, 5 and 8, and the basic abort, close and
+ * leak scenarios): fitness evaluations fanned out to Worker pools by `PSOTuner`, compared with runs on one
+ * Worker and on the main thread, with what every Worker saw recorded.
  *
  * @module
  */
@@ -11,9 +11,10 @@ import {
   DEFAULT_GAINS,
   listAvailableControllers,
   registerController,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
+  type EvaluateTask,
   PoolClosedError,
   PSOTuner,
   TUNER_WORKER_URL,
@@ -38,7 +39,6 @@ import {
   tick,
   within,
 } from "./helpers.ts";
-import type { EvaluateTask } from "../../optimizer/tuner_worker.ts";
 
 const SPHERE = Object.freeze({ module: fixture("sphere_fitness.ts").href, export: "shiftedSphere" });
 const SLOW_SPHERE = Object.freeze({ module: SPHERE.module, export: "slowShiftedSphere" });
@@ -189,9 +189,43 @@ Deno.test({
   },
 });
 
+/** One controller creation done beside a PSO run: where, and when it completed. */
+interface Creation {
+  readonly request: CreationRequest;
+  readonly summary: CreationSummary;
+  readonly where: "Worker" | "main";
+  readonly at: number;
+}
+
+/** The creations of each kind that completed strictly between the run's first and last iteration. */
+function creationsDuringRun(iterationTimes: readonly number[], creations: readonly Creation[]) {
+  const first = iterationTimes[0], last = iterationTimes[iterationTimes.length - 1];
+  const inside = creations.filter((c) => c.at > first && c.at < last);
+  return {
+    onWorkers: inside.filter((c) => c.where === "Worker").length,
+    onMain: inside.filter((c) => c.where === "main").length,
+  };
+}
+
+/** Asserts that at least `n` creations on Workers and `n` on async tasks overlapped the run. */
+function assertOverlapped(iterationTimes: readonly number[], creations: readonly Creation[], n: number) {
+  const { onWorkers, onMain } = creationsDuringRun(iterationTimes, creations);
+  assert.ok(
+    onWorkers >= n && onMain >= n,
+    `only ${onWorkers} Worker and ${onMain} main-thread creations completed during the PSO run (need ${n} each)`,
+  );
+}
+
+const creationRequest = (i: number): CreationRequest => ({
+  type: i % 2 === 0 ? "classical_smc" : "sta",
+  gains: DEFAULT_GAINS[i % 2 === 0 ? "classical_smc" : "sta_smc"].map((g) => g * (1 + (i % 50) / 100)),
+  config: plainConfig(),
+});
+
 Deno.test({
-  name: "concurrent: controllers are created on Workers and async tasks while a PSO run is in flight; " +
-    "both finish, and the run equals the same run alone",
+  name: "concurrent: controllers are created on Workers and async tasks while a PSO run is in flight " +
+    "(at least 10 of each between its first and last iteration); both finish, and the run equals the same " +
+    "run alone",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
@@ -200,26 +234,59 @@ Deno.test({
       controllerType: "sta_smc",
       config: CONFIG,
       numParticles: 8,
-      numIterations: 5,
+      numIterations: 10,
       seed: 11,
       scenarios: 2,
     };
-    const alone = await new PSOTuner({ ...run, numWorkers: 0 }).optimize();
+    const aloneTimes: number[] = [];
+    const alone = await new PSOTuner({
+      ...run,
+      numWorkers: 0,
+      onIteration: () => aloneTimes.push(performance.now()),
+    }).optimize();
     const pool = new WorkerPool({ moduleUrl: FACTORY_WORKER, size: 2, name: "beside-pso" });
     using workers = trackWorkers();
     try {
-      let iterations = 0;
-      const tuning = new PSOTuner({ ...run, numWorkers: 2, onIteration: () => iterations++ }).optimize();
-      const requests: CreationRequest[] = Array.from({ length: 50 }, (_, i) => ({
-        type: i % 2 === 0 ? "classical_smc" : "sta",
-        gains: DEFAULT_GAINS[i % 2 === 0 ? "classical_smc" : "sta_smc"].map((g) => g * (1 + i / 100)),
-        config: plainConfig(),
-      }));
-      const creating = Promise.all(requests.map(async (request, i) => {
-        if (i % 2 === 0) return (await pool.run<{ summary: CreationSummary }>("create", request)).summary;
-        await tick();
-        return createAndProbe(request);
-      }));
+      await allReady(pool);
+      const iterationTimes: number[] = [];
+      const creations: Creation[] = [];
+      let running = true, next = 0;
+      const deadline = performance.now() + 60_000;
+      // A creation lane keeps going for as long as the run does (and no longer than the test's
+      // deadline, so a run that never ends cannot keep it looping).
+      const lane = async (where: Creation["where"]) => {
+        while (running && performance.now() < deadline) {
+          const request = creationRequest(next++);
+          let summary: CreationSummary;
+          if (where === "Worker") {
+            summary = (await pool.run<{ summary: CreationSummary }>("create", request)).summary;
+          } else {
+            await tick();
+            summary = createAndProbe(request);
+          }
+          creations.push({ request, summary, where, at: performance.now() });
+        }
+      };
+      let creating: Promise<unknown> | undefined;
+      const tuning = new PSOTuner({
+        ...run,
+        numWorkers: 2,
+        onIteration: () => {
+          iterationTimes.push(performance.now());
+          // The lanes start once the run is iterating (its Workers loaded): one per pool Worker,
+          // and four async tasks on the main thread.
+          creating ??= Promise.all([
+            lane("Worker"),
+            lane("Worker"),
+            ...Array.from({ length: 4 }, () => lane("main")),
+          ]);
+        },
+      }).optimize();
+      const stopped = tuning.then(() => {
+        running = false;
+      }, () => {
+        running = false;
+      });
       // A registry write on the main thread while the tuner reads the registry for every particle.
       const registering = registerController({
         type: "state_feedback",
@@ -228,19 +295,87 @@ Deno.test({
         gainNames: STATE_FEEDBACK_GAIN_NAMES,
         defaultGains: STATE_FEEDBACK_DEFAULTS,
       });
-      const [tuned, created] = await within(
+      const [tuned] = await within(
         60_000,
-        "PSO run beside 50 creations",
-        Promise.all([tuning, creating, registering]),
+        "PSO run beside creations",
+        Promise.all([tuning, registering, stopped]),
       );
+      await within(10_000, "creation lanes", creating ?? Promise.resolve());
       assert.deepStrictEqual(essence(tuned), essence(alone));
-      assert.equal(iterations, 5);
-      for (const [i, summary] of created.entries()) {
-        assert.equal(summary.type, i % 2 === 0 ? "classical_smc" : "sta_smc", `creation ${i}`);
-        assert.deepEqual(summary.gains, requests[i].gains, `creation ${i}`);
-        assert.deepEqual(summary, createAndProbe(requests[i]), `creation ${i}`);
+      assert.equal(iterationTimes.length, 10);
+      // The two really overlapped: creations of both kinds completed while the run was iterating.
+      assertOverlapped(iterationTimes, creations, 10);
+      for (const [i, { request, summary }] of creations.entries()) {
+        assert.equal(summary.type, request.type === "sta" ? "sta_smc" : "classical_smc", `creation ${i}`);
+        assert.deepEqual(summary.gains, request.gains, `creation ${i}`);
+        assert.deepEqual(summary, createAndProbe(request), `creation ${i}`);
       }
       assert.ok(listAvailableControllers().includes("state_feedback"));
+
+      // The check can fail: creations made after a run (the run alone, then the same lanes) did
+      // not overlap it.
+      const after: Creation[] = [];
+      for (let i = 0; i < 10; i++) {
+        const request = creationRequest(i);
+        after.push({ request, summary: createAndProbe(request), where: "main", at: performance.now() });
+        const made = await pool.run<{ summary: CreationSummary }>("create", request);
+        after.push({ request, summary: made.summary, where: "Worker", at: performance.now() });
+      }
+      assert.equal(aloneTimes.length, 10);
+      assert.deepEqual(creationsDuringRun(aloneTimes, after), { onWorkers: 0, onMain: 0 });
+      assert.throws(() => assertOverlapped(aloneTimes, after, 10), assert.AssertionError);
+    } finally {
+      await closeAndCheck(pool);
+      resetRegistryForTests();
+    }
+    assert.equal(workers.live, 0);
+  },
+});
+
+Deno.test({
+  name: "concurrent: PSOTuner tunes a custom controller on Workers running 2 tasks each at once, " +
+    "bit for bit as on the main thread (each Worker registers the type once)",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    resetRegistryForTests();
+    using workers = trackWorkers();
+    const pool = new RecordingPool({
+      moduleUrl: TUNER_WORKER_URL,
+      size: 2,
+      maxInFlightPerWorker: 2,
+      name: "custom-2-in-flight",
+    });
+    try {
+      await registerController({
+        type: "state_feedback",
+        module: fixture("custom_controller.ts"),
+        export: "createStateFeedback",
+        gainNames: STATE_FEEDBACK_GAIN_NAMES,
+        defaultGains: STATE_FEEDBACK_DEFAULTS,
+      });
+      const run = {
+        controllerType: "state_feedback",
+        config: CONFIG,
+        numParticles: 8,
+        numIterations: 3,
+        scenarios: 2,
+        seed: 4,
+      };
+      const inline = await new PSOTuner({ ...run, numWorkers: 0 }).optimize();
+      // Both Workers loaded first, so the first iteration's 8 one-particle tasks go out 2 per Worker
+      // at once: each Worker receives two tasks for a type it has not registered yet.
+      await allReady(pool);
+      const remote = await within(
+        30_000,
+        "custom controller, 2 tasks in flight per Worker",
+        new PSOTuner({ ...run, numWorkers: 2, pool, chunkSize: 1 }).optimize(),
+      );
+      assert.deepStrictEqual(essence(remote), essence(inline));
+      assert.equal(pool.maxInFlight, 4, "never 2 tasks in flight on each Worker");
+      assert.deepEqual([...new Set(pool.tasks.map((t) => t.workerIndex))].sort(), [0, 1]);
+      const evaluated = pool.tasks.reduce((n, t) => n + (t.payload as EvaluateTask).count, 0);
+      assert.equal(evaluated, remote.evaluations);
     } finally {
       await closeAndCheck(pool);
       resetRegistryForTests();

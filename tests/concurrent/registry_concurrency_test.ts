@@ -1,6 +1,6 @@
 /**
- * The controller registry under concurrent readers and writers (SPEC 8, scenarios 6 and 7): async
- * tasks on the main thread that await between steps, and Workers reading their own registries.
+ * The controller registry under concurrent readers and writers (docs/concurrency.md#scenarios, numbers 6 and
+ * 7): async tasks on the main thread that await between steps, and Workers reading their own registries.
  *
  * @module
  */
@@ -10,18 +10,41 @@ import {
   controllerRegistry,
   getControllerInfo,
   type RegistryDraft,
-  resetRegistryForTests,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { WorkerPool } from "../../optimizer/mod.ts";
-import { checkRegistryEntry, isDeeplyFrozen } from "../fixtures/registry_checks.ts";
+import { createInPlaceStore } from "../fixtures/in_place_registry.ts";
+import { type RaceReport, readWhileWriting } from "../fixtures/registry_race.ts";
+import { checkRegistryEntry } from "../fixtures/registry_checks.ts";
 import { allReady, closeAndCheck, FACTORY_WORKER, seededRandom, tick, within } from "./helpers.ts";
 
 const TYPES = ["classical_smc", "sta_smc", "adaptive_smc", "hybrid_adaptive_sta_smc"];
-const ALIASES = ["smc_v1", "sta", "adaptive", "hybrid"];
+
+/** A report with no problem, from reads that really raced the writers, counted exactly. */
+function assertSound(report: RaceReport, reads: number, where: string): void {
+  assert.deepEqual(report.problems, [], where);
+  assert.equal(report.reads, reads, where);
+  assert.equal(report.storeReads, reads, `${where}: store reads`);
+  assert.equal(report.storeWrites, report.writes, `${where}: store writes`);
+  // The writers really ran during the reads: most reads held their snapshot across a write, and
+  // the reads saw many versions, not one.
+  assert.ok(report.writes >= 20, `${where}: only ${report.writes} writes`);
+  assert.ok(report.overlapped >= reads / 2, `${where}: only ${report.overlapped} reads overlapped a write`);
+  assert.ok(report.versionsSeen >= 10, `${where}: reads saw ${report.versionsSeen} version(s)`);
+}
+
+/** A report from the broken store: its held snapshots changed under their readers. */
+function assertCaught(report: RaceReport, where: string): void {
+  assert.throws(() => assertSound(report, report.reads, where), assert.AssertionError, `${where} passed`);
+  assert.ok(
+    report.problems.some((p) => /held snapshot's version moved/.test(p)),
+    `${where}: ${report.problems.slice(0, 3)}`,
+  );
+}
 
 Deno.test({
-  name: "concurrent: 1000 registry reads on async tasks, and 1000 in Workers, each return a consistent, " +
-    "frozen entry",
+  name: "concurrent: 1000 registry reads on async tasks, and 1000 in Workers, racing async writers, each " +
+    "return a consistent, frozen snapshot that never goes back (and an in-place store fails the same reads)",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
@@ -29,60 +52,48 @@ Deno.test({
     const pool = new WorkerPool({ moduleUrl: FACTORY_WORKER, size: 4, name: "reads" });
     try {
       await allReady(pool);
-      const reference = controllerRegistry.snapshot();
-      const before = controllerRegistry.stats();
-      const random = seededRandom(6);
-      const waits = Array.from({ length: 1000 }, () => Math.floor(random() * 3));
-      const inWorkers = pool.map<{ reads: number; versions: number[]; failures: string[] }>(
-        "registryReads",
-        [250, 250, 250, 250].map((n) => ({ n })),
+      // Each Worker races its own readers and writers on its own registry while the main thread
+      // races its own: 2000 reads at once over five isolates.
+      const inWorkers = pool.map<RaceReport>(
+        "registryRace",
+        [1, 2, 3, 4].map((seed) => ({ reads: 250, readers: 25, writers: 2, seed, store: "registry" })),
       );
-      // Exactly one store read per task; each task holds what it read across awaits before checking.
-      const read = async (i: number): Promise<void> => {
-        for (let w = 0; w < waits[i]; w++) await tick();
-        const id = TYPES[i % 4];
-        const version = controllerRegistry.stats().version;
-        if (i % 3 === 2) {
-          const info = getControllerInfo(ALIASES[i % 4]);
-          await tick();
-          assert.ok(isDeeplyFrozen(info), `read ${i}: info not deeply frozen`);
-          const { create: _create, ...expected } = reference.get(id)!;
-          assert.deepEqual(info, expected, `read ${i}`);
-          assert.equal(info.defaultGains, expected.defaultGains, `read ${i}: defaults copied`);
-          return;
-        }
-        let entry: ControllerEntry | undefined;
-        if (i % 3 === 0) {
-          const snap = controllerRegistry.snapshot();
-          await tick();
-          assert.equal(snap.version, version, `read ${i}: the version moved without a writer`);
-          entry = snap.get(id);
-        } else {
-          entry = controllerRegistry.get(id);
-        }
-        await tick();
-        const problem = checkRegistryEntry(id, entry);
-        assert.equal(problem, undefined, `read ${i}: ${problem}`);
-        // With no writer, every read of an id returns the very same frozen object.
-        assert.equal(entry, reference.get(id), `read ${i}: a different object for ${id}`);
-        // Mutation is refused (module code is strict), so no reader can disturb another.
-        assert.throws(() => {
-          (entry!.defaultGains as number[])[0] = -1;
-        }, TypeError);
-      };
-      await within(20_000, "1000 reads", Promise.all(Array.from({ length: 1000 }, (_, i) => read(i))));
-      const after = controllerRegistry.stats();
-      assert.deepEqual(after, { ...before, reads: before.reads + 1000 });
+      const onMain = readWhileWriting(controllerRegistry, {
+        reads: 1000,
+        readers: 50,
+        writers: 3,
+        random: seededRandom(6),
+      });
+      const [main, workers] = await within(20_000, "2000 racing reads", Promise.all([onMain, inWorkers]));
+      assertSound(main, 1000, "main thread");
+      for (const [w, report] of workers.entries()) assertSound(report, 250, `Worker task ${w}`);
+      // The registry moved on by exactly the main thread's writes: the Workers' writes went to
+      // their own registries.
+      assert.equal(controllerRegistry.stats().writes, main.writes);
 
-      const workers = await within(20_000, "1000 reads in Workers", inWorkers);
-      for (const result of workers) {
-        assert.deepEqual(result.failures, []);
-        // Each Worker counted its own 250 reads on its own registry, which never changed.
-        assert.equal(result.reads, 250);
-        assert.deepEqual(result.versions, [1]);
-      }
-      // Worker reads are not main-thread reads.
-      assert.equal(controllerRegistry.stats().reads, after.reads);
+      // The same race on a store that edits one map in place and hands out live views fails,
+      // on the main thread and in a Worker.
+      resetRegistryForTests();
+      const builtins = controllerRegistry.snapshot();
+      const broken = createInPlaceStore(builtins.ids.map((id) => [id, builtins.get(id)!] as const));
+      const [mainBroken, workerBroken] = await within(
+        20_000,
+        "racing reads on the in-place store",
+        Promise.all([
+          readWhileWriting(broken, { reads: 200, readers: 20, writers: 2, random: seededRandom(6) }),
+          pool.run<RaceReport>("registryRace", {
+            reads: 200,
+            readers: 20,
+            writers: 2,
+            seed: 1,
+            store: "in-place",
+          }),
+        ]),
+      );
+      assertCaught(mainBroken, "in-place store, main thread");
+      assertCaught(workerBroken, "in-place store, Worker");
+      // The real registry was not touched by the broken store's race.
+      assert.equal(controllerRegistry.snapshot(), builtins);
     } finally {
       await closeAndCheck(pool);
       resetRegistryForTests();
@@ -162,7 +173,7 @@ Deno.test({
       version: start.version + 50,
       reads: start.reads + reads,
       writes: start.writes + 50,
-      size: 4,
+      size: 5,
     });
     assert.equal(reads, 1 + 450 * 3);
 

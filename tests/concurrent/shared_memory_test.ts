@@ -1,44 +1,112 @@
 /**
- * Workers sharing memory (the seed's basic counter and producer/consumer scenarios, done with the
- * only shared mutable state JavaScript has: a SharedArrayBuffer, with `Atomics`).
+ * The basic counter and producer/consumer scenarios, on the project's own machinery: tasks fanned
+ * out by `WorkerPool` to Workers served by `serveWorker()`, each creating a controller through the
+ * factory inside its Worker, returning its forces with `transfer()`, and recording in a
+ * SharedArrayBuffer, with `Atomics`, what all the Workers were doing at the same moment. The
+ * shared counters are the independent witness: they must agree with the pool's own accounting,
+ * with the in-flight bound the pool was given, and with a sequential run.
  *
  * @module
  */
 import assert from "assert";
+import { DEFAULT_GAINS } from "../../factory/mod.ts";
 import { WorkerPool } from "../../optimizer/mod.ts";
-import { allReady, closeAndCheck, fixture, within } from "./helpers.ts";
+import { createAndProbe, type CreationRequest } from "../fixtures/factory_cases.ts";
+import { COUNTER, sharedCounters, type TallyResult, type TallyTask } from "../fixtures/shared_counters.ts";
+import { allReady, closeAndCheck, fixture, plainConfig, within } from "./helpers.ts";
 
 const SHARED = fixture("shared_memory_worker.ts");
-/** Must match shared_memory_worker.ts: a producer's values are `producer · ITEM_BASE + seq`. */
-const ITEM_BASE = 1000;
+const TYPES = ["classical_smc", "sta_smc", "adaptive_smc", "hybrid_adaptive_sta_smc"] as const;
+
+/** `n` creation requests, types rotating and gains varying, so results differ task by task. */
+function requests(n: number): CreationRequest[] {
+  const config = plainConfig();
+  return Array.from({ length: n }, (_, i) => ({
+    type: TYPES[i % 4],
+    gains: DEFAULT_GAINS[TYPES[i % 4]].map((g) => g * (1 + 0.005 * i)),
+    config,
+  }));
+}
+
+/** Asserts the shared total is exactly the number of tasks that ran (no update lost or doubled). */
+function assertExactTotal(counters: Int32Array, expected: number): void {
+  assert.equal(Atomics.load(counters, COUNTER.TOTAL), expected, "shared total");
+}
+
+/** Asserts that no more than `bound` tasks were ever inside a handler at once, over all Workers. */
+function assertWithinBound(counters: Int32Array, bound: number): void {
+  const max = Atomics.load(counters, COUNTER.MAX_ACTIVE);
+  assert.ok(max <= bound, `${max} tasks ran at once, above the in-flight bound ${bound}`);
+}
+
+/** What a `tally` result must equal: the same request probed on the main thread. */
+function assertSequential(results: readonly TallyResult[], reqs: readonly CreationRequest[]): void {
+  assert.equal(results.length, reqs.length);
+  for (const [i, result] of results.entries()) {
+    const expected = createAndProbe(reqs[i]);
+    assert.equal(result.index, i, `result ${i} out of order`);
+    assert.deepEqual(result.summary, expected, `result ${i}`);
+    assert.ok(result.u instanceof Float64Array, `result ${i}: u is ${result.u}`);
+    assert.deepEqual(Array.from(result.u), expected.outputs.map((o) => o.u), `result ${i}: forces`);
+  }
+}
 
 Deno.test({
-  name: "concurrent: 4 Workers counting into one SharedArrayBuffer with Atomics reach the exact total",
+  name: "concurrent: 200 tasks on a 4-Worker pool count into shared memory with Atomics: the exact total, " +
+    "per-Worker counts equal to the pool's, results equal to a sequential run (and a lock-step " +
+    "non-atomic increment fails the exact-total check)",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
-    const workers = 4, increments = 50_000, creations = 25;
-    const counters = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+    const workers = 4, tasks = 200;
+    const reqs = requests(tasks);
+    const counters = sharedCounters();
+    const seen = new Int32Array(new SharedArrayBuffer(tasks * Int32Array.BYTES_PER_ELEMENT));
     const pool = new WorkerPool({ moduleUrl: SHARED, size: workers, name: "counters" });
     try {
       await allReady(pool);
-      // The Workers wait for each other at a barrier, so the increments really overlap.
-      const names = await within(
-        20_000,
-        "counting",
-        pool.map<string>(
-          "count",
-          Array.from({ length: workers }, () => ({ counters, workers, increments, creations })),
+      const infos = await within(
+        30_000,
+        "200 tally tasks",
+        Promise.all(
+          reqs.map((request, index) =>
+            pool.runWithInfo<TallyResult>("tally", { counters, seen, index, request, holdMs: 1 } as TallyTask)
+          ),
         ),
       );
-      assert.equal(new Set(names).size, workers, `tasks ran on ${[...new Set(names)]}`);
-      assert.equal(Atomics.load(counters, 0), workers);
-      assert.equal(Atomics.load(counters, 1), workers * increments);
-      assert.equal(Atomics.load(counters, 3), workers * creations);
-      // The plain `++` on the same memory is a racy read-modify-write: updates can be lost, so its
-      // total is not asserted exact, only that it never exceeds the increments made.
-      const racy = Atomics.load(counters, 2);
-      assert.ok(racy > 0 && racy <= workers * increments, `racy total ${racy}`);
+      assertExactTotal(counters, tasks);
+      // Every task ran exactly once, and nothing is still inside a handler.
+      assert.deepEqual([...new Set(seen)], [1]);
+      assert.equal(Atomics.load(counters, COUNTER.ACTIVE), 0);
+      // The Workers' own count per slot is the pool's count per slot, and each task ran where the
+      // pool says it did.
+      const perSlot = Array.from({ length: workers }, (_, k) => Atomics.load(counters, COUNTER.PER_SLOT + k));
+      assert.deepEqual(perSlot, pool.stats().completedPerWorker);
+      for (const { result, workerIndex } of infos) assert.equal(result.slot, workerIndex);
+      assert.ok(perSlot.filter((n) => n > 0).length >= 2, `tasks ran on slots ${perSlot}`);
+      // Really concurrent, and never beyond one task per Worker.
+      assert.ok(Atomics.load(counters, COUNTER.MAX_ACTIVE) >= 2, "the tasks never overlapped");
+      assertWithinBound(counters, workers);
+      assertSequential(infos.map((i) => i.result), reqs);
+
+      // The broken variant: four Workers each load the total, wait until all four have loaded,
+      // and store load + 1. Three updates are lost, and the exact-total check says so.
+      const racy = sharedCounters();
+      const loaded = await within(
+        20_000,
+        "lock-step racy increments",
+        pool.map<number>(
+          "racyTally",
+          Array.from({ length: workers }, () => ({
+            counters: racy,
+            parties: workers,
+            deadlineMs: 10_000,
+          })),
+        ),
+      );
+      assert.deepEqual(loaded, [0, 0, 0, 0]);
+      assert.throws(() => assertExactTotal(racy, workers), assert.AssertionError);
+      assert.equal(Atomics.load(racy, COUNTER.TOTAL), 1);
     } finally {
       await closeAndCheck(pool);
     }
@@ -47,51 +115,80 @@ Deno.test({
 
 Deno.test({
   name:
-    "concurrent: 2 producer Workers and 1 consumer Worker pass 100 items through a bounded shared queue, " +
-    "each exactly once and in order per producer",
+    "concurrent: a producer pushing 100 items through a 2-Worker pool bounded at 2 in flight per Worker " +
+    "never has more than 4 consumed at once, reaches the bound, and gets the sequential results in order " +
+    "(and a pool allowed 4 per Worker fails the bound)",
   sanitizeOps: true,
   sanitizeResources: true,
   fn: async () => {
-    const capacity = 4, producers = 2, perProducer = 50;
-    const queue = new Int32Array(new SharedArrayBuffer((5 + capacity) * Int32Array.BYTES_PER_ELEMENT));
-    const pool = new WorkerPool({ moduleUrl: SHARED, size: producers + 1, name: "queue" });
+    const size = 2, perWorker = 2, bound = size * perWorker, items = 100;
+    const reqs = requests(items);
+    /** Produces `reqs` into `pool` as fast as it takes them, sampling its queue and in-flight counts. */
+    const produce = async (pool: WorkerPool, counters: Int32Array, seen: Int32Array) => {
+      let maxInFlight = 0, maxQueued = 0;
+      const sample = () => {
+        const { inFlight, queued } = pool.stats();
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        maxQueued = Math.max(maxQueued, queued);
+      };
+      const results = await within(
+        30_000,
+        `${reqs.length} items through "${pool.name}"`,
+        Promise.all(reqs.map((request, index) => {
+          // The consumers hold each item a few ms, so the producer outruns them and the pool's bound
+          // (not the producer) is what limits the work in flight.
+          const done = pool.run<TallyResult>(
+            "tally",
+            { counters, seen, index, request, holdMs: 3 } as TallyTask,
+          );
+          sample();
+          return done.finally(sample);
+        })),
+      );
+      return { results, maxInFlight, maxQueued };
+    };
+
+    const pool = new WorkerPool({
+      moduleUrl: SHARED,
+      size,
+      maxInFlightPerWorker: perWorker,
+      name: "bounded",
+    });
     try {
-      // Each task blocks its Worker until the others progress, so the three must run at once on
-      // three Workers (one task per Worker at a time); the deadlines fail the test on a deadlock.
-      const deadlineMs = 15_000;
-      const consumer = pool.run<{ items: number[]; maxCount: number; waitsWhenEmpty: number }>("consume", {
-        queue,
-        total: producers * perProducer,
-        deadlineMs,
-      });
-      const made = Array.from(
-        { length: producers },
-        (_, producer) =>
-          pool.run<{ producer: number; waitsWhenFull: number }>("produce", {
-            queue,
-            producer,
-            items: perProducer,
-            deadlineMs,
-          }),
-      );
-      const [{ items, maxCount }, ...producerResults] = await within(
-        20_000,
-        "producer/consumer",
-        Promise.all([consumer, ...made]),
-      );
-      assert.equal(items.length, producers * perProducer);
-      assert.equal(new Set(items).size, items.length, "an item was delivered twice");
-      for (let p = 0; p < producers; p++) {
-        const fromP = items.filter((v) => Math.floor(v / ITEM_BASE) === p).map((v) => v % ITEM_BASE);
-        assert.deepEqual(fromP, Array.from({ length: perProducer }, (_, s) => s), `producer ${p} order`);
-      }
-      // The bound held, and it mattered: the queue filled up and producers had to wait.
-      assert.ok(maxCount <= capacity, `queue held ${maxCount} > ${capacity}`);
-      assert.equal(maxCount, capacity);
-      assert.ok(producerResults.some((r) => r.waitsWhenFull > 0), "no producer ever waited on a full queue");
-      assert.equal(Atomics.load(queue, 3), 0, "items left in the queue");
+      await allReady(pool);
+      const counters = sharedCounters();
+      const seen = new Int32Array(new SharedArrayBuffer(items * Int32Array.BYTES_PER_ELEMENT));
+      const { results, maxInFlight, maxQueued } = await produce(pool, counters, seen);
+      // What the Workers saw: never above the bound, per Worker and in all; and the bound was
+      // reached, so it is what held the producer back.
+      assertWithinBound(counters, bound);
+      assert.equal(Atomics.load(counters, COUNTER.MAX_ACTIVE), bound);
+      for (let k = 0; k < size; k++) assert.equal(Atomics.load(counters, COUNTER.SLOT_MAX + k), perWorker);
+      // What the pool reported agrees: at most `bound` in flight, the rest waited in its queue.
+      assert.equal(maxInFlight, bound);
+      assert.ok(maxQueued >= items - bound - 1, `at most ${maxQueued} items queued`);
+      // Each item consumed exactly once, and the results, in the order produced, equal a sequential run.
+      assertExactTotal(counters, items);
+      assert.deepEqual([...new Set(seen)], [1]);
+      assertSequential(results, reqs);
+      assert.deepEqual(pool.stats().completedPerWorker.reduce((a, b) => a + b, 0), items);
     } finally {
       await closeAndCheck(pool);
+    }
+
+    // The same producer on a pool allowed 4 tasks per Worker: the consumers' shared counters catch
+    // the excess over the bound of 4.
+    const loose = new WorkerPool({ moduleUrl: SHARED, size, maxInFlightPerWorker: 4, name: "unbounded" });
+    try {
+      await allReady(loose);
+      const counters = sharedCounters();
+      const seen = new Int32Array(new SharedArrayBuffer(items * Int32Array.BYTES_PER_ELEMENT));
+      const { results } = await produce(loose, counters, seen);
+      assertSequential(results, reqs);
+      assert.throws(() => assertWithinBound(counters, bound), assert.AssertionError);
+      assert.ok(Atomics.load(counters, COUNTER.MAX_ACTIVE) > bound);
+    } finally {
+      await closeAndCheck(loose);
     }
   },
 });

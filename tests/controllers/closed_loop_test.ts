@@ -1,6 +1,7 @@
 /**
  * Closed-loop behaviour: every default-gain controller keeps the full-model pendulum upright from
- * the configured initial state (SPEC 7's criteria), and the original's all-positive surface falls.
+ * the configured initial state (docs/acceptance.md#nominal-control), and the original's all-positive surface
+ * falls.
  */
 import assert from "assert";
 import { loadConfig } from "../../config/mod.ts";
@@ -34,11 +35,11 @@ function maxAbs(values: ArrayLike<number>, stride = 1, offset = 0): number {
   return m;
 }
 
-Deno.test("createController() default gains keep the full-model pendulum upright for 10 s (SPEC 7 criteria)", () => {
+Deno.test("createController() default gains keep the full-model pendulum upright for 10 s (acceptance criteria)", () => {
   assert.equal(SIM.plant_model, "full");
   assert.equal(SIM.duration, 10);
   const types = listAvailableControllers();
-  assert.deepEqual(types, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"]);
+  assert.deepEqual(types, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"]);
   for (const type of types) {
     const controller = createController(type, { config: CONFIG });
     const run = simulate({
@@ -55,17 +56,23 @@ Deno.test("createController() default gains keep the full-model pendulum upright
     assert.equal(run.steps, 1000);
     assert.equal(run.lowControllability, 0);
     const settle = settlingTime(run, 0.02);
-    // Measured ≈ 1.8–2.1 s with these gains; SPEC 7 asks for 3 s.
+    // Measured 0.95–1.79 s with the shipped gains (lqr 1.69 s); the acceptance limit is 3 s.
     assert.ok(settle <= 3, `${type}: settles at ${settle} s`);
     const maxX = maxAbs(run.x, 6, 0), maxU = maxAbs(run.u);
     assert.ok(maxX < 0.5, `${type}: max |x| = ${maxX}`);
     assert.ok(maxU < 150, `${type}: max |u| = ${maxU}`);
-    // Not merely inside the band: at 10 s the loop is nearly at rest near the origin (measured:
-    // angles ≤ 1.7e-3 rad, |x| ≤ 0.013 m, rates ≤ 5.1e-3; the bounds leave ~3× margin).
+    // Not merely inside the band: at 10 s the pendulum is nearly at rest (measured: angles
+    // ≤ 2.7e-3 rad, angle rates ≤ 3.5e-3 rad/s; the bounds leave ≈ 2× margin).
     const end = run.x.subarray(1000 * 6);
     assert.ok(maxAbs(end.subarray(1, 3)) < 5e-3, `${type}: final angles ${end.subarray(1, 3)}`);
-    assert.ok(Math.abs(end[0]) < 0.05, `${type}: final x ${end[0]}`);
-    assert.ok(maxAbs(end.subarray(3)) < 0.02, `${type}: final rates ${end.subarray(3)}`);
+    assert.ok(maxAbs(end.subarray(4, 6)) < 0.02, `${type}: final angle rates ${end.subarray(4, 6)}`);
+    // The cart is back home and at rest too (measured |x| ≤ 7.2e-3 m, |ẋ| ≤ 3.5e-3 m/s at 10 s, and
+    // |x| ≤ 7.6e-3 m over the last 2 s): the tuner's final-window cart target
+    // (cost_function.constraints.final_cart_position, docs/tuning.md#constraints) asks for it.
+    assert.ok(Math.abs(end[0]) < 0.02, `${type}: final x ${end[0]}`);
+    assert.ok(Math.abs(end[3]) < 0.01, `${type}: final cart rate ${end[3]}`);
+    const late = maxAbs(run.x.subarray(800 * 6, 1001 * 6), 6, 0);
+    assert.ok(late < 0.02, `${type}: cart peak ${late} m over 8–10 s`);
   }
 });
 
@@ -76,15 +83,15 @@ Deno.test("createController() default gains keep the full-model pendulum upright
 // P(s)·q(s) = B·u(s) with P(s) = M0·s² + D·s − K_g, so σ(s)/u(s) = N(s)/det P(s) with
 // N(s) = (L·s + Λ)·adj(P(s))·B. With every weight positive on both links N(s) has a positive real
 // zero (≈ +8 1/s for [5, 5, 5, 0.5], ≈ +11 for the shipped magnitudes): holding σ at 0 then
-// means riding an exponentially growing mode, and the pendulum falls (SPEC 3 says ≈ 0.7 s; here
-// 0.45–0.6 s). Flipping the link-1 sign, as the shipped surfaces do, removes that zero.
+// means riding an exponentially growing mode, and the pendulum falls within about half a second
+// (docs/controllers.md#surface-signs; here 0.45–0.6 s). Flipping the link-1 sign, as the shipped surfaces do, removes that zero.
 
 /** N(s) of σ(s)/u(s) for the plant linearised at upright (simplified model = upright M). */
 function numerator(L: readonly number[], Lam: readonly number[], s: number): number {
   const { a1, a2, b, J1, J2, mt } = lumpedConstants(CONFIG.physics);
   const { gravity: g, cart_friction: c0, joint1_friction: c1, joint2_friction: c2 } = CONFIG.physics;
   const M0 = [[mt, a1, a2], [a1, J1, b], [a2, b, J2]];
-  // Friction (joint 2 on the relative rate) and linearised gravity, as in SPEC 2.1.
+  // Friction (joint 2 on the relative rate) and linearised gravity, as in docs/model.md#the-full-model.
   const D = [[c0, 0, 0], [0, c1 + c2, -c2], [0, -c2, c2]];
   const Kg = [[0, 0, 0], [0, a1 * g, 0], [0, 0, a2 * g]];
   const P = M0.map((row, i) => row.map((m, j) => m * s * s + D[i][j] * s - Kg[i][j]));

@@ -10,16 +10,17 @@ import { Kvm } from "@nats-io/kv";
 import { type PSOState, PSOTuner, type TunerResult } from "../../optimizer/mod.ts";
 import {
   CHUNK_STREAM,
-  createNatsBackend,
   DistributedError,
+  type NatsBackend,
+  natsBackend,
   RESULT_BUCKET,
   startRemoteWorker,
   WORKER_CONSUMER,
 } from "../../distributed/mod.ts";
 import { SKIP_REASON, startNatsServer, startWorkerProcess, type WorkerProcess } from "./helpers.ts";
 
-const FITNESS = new URL("./fixtures/fitness.ts", import.meta.url);
-const POISON = new URL("./fixtures/poison_fitness.ts", import.meta.url);
+const FITNESS = new URL("../fixtures/slow_sphere_fitness.ts", import.meta.url);
+const POISON = new URL("../fixtures/poison_fitness.ts", import.meta.url);
 const ignore = SKIP_REASON !== undefined;
 
 function outcome(r: TunerResult) {
@@ -37,7 +38,7 @@ function isDistributed(code: DistributedError["code"], pattern: RegExp) {
 
 Deno.test({
   name:
-    "createNatsBackend() finishes a run whose worker process is killed while holding a chunk, with the same result",
+    "natsBackend() finishes a run whose worker process is killed while holding a chunk, with the same result",
   ignore,
 }, async () => {
   const run = { controllerType: "classical_smc", numParticles: 8, numIterations: 4, seed: 5 };
@@ -49,28 +50,24 @@ Deno.test({
   try {
     workers.push(await startWorkerProcess(server.url, flags), await startWorkerProcess(server.url, flags));
     const [victim, survivor] = workers;
-    const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 2, ackWaitMs: 1000 });
-    try {
-      const running = new PSOTuner({ ...run, backend }).optimize(fitness);
-      const taken = await victim.waitFor(/taking chunk \S+:1:\d+ /);
-      const status = await victim.kill("SIGKILL");
-      assert.equal(status.signal, "SIGKILL");
-      const chunk = taken.match(/taking chunk (\S+) /)![1];
-      const remote = await running;
-      assert.deepStrictEqual(outcome(remote), outcome(local));
-      // The chunk the victim died with was redelivered and computed by the survivor.
-      await survivor.waitFor(new RegExp(`taking chunk ${chunk} \\(delivery [2-9]\\)`), 1000);
-      assert.ok(
-        survivor.lines.some((l) => l.includes(`done chunk ${chunk} `)),
-        `the survivor computed ${chunk}`,
-      );
-      assert.ok(
-        !victim.lines.some((l) => l.includes(`done chunk ${chunk} `)),
-        `the victim died holding ${chunk}`,
-      );
-    } finally {
-      await backend.close();
-    }
+    const backend = natsBackend({ nats: { url: server.url }, chunkSize: 2, ackWaitMs: 1000 });
+    const running = new PSOTuner({ ...run, backend }).optimize(fitness);
+    const taken = await victim.waitFor(/taking chunk \S+:1:\d+ /);
+    const status = await victim.kill("SIGKILL");
+    assert.equal(status.signal, "SIGKILL");
+    const chunk = taken.match(/taking chunk (\S+) /)![1];
+    const remote = await running;
+    assert.deepStrictEqual(outcome(remote), outcome(local));
+    // The chunk the victim died with was redelivered and computed by the survivor.
+    await survivor.waitFor(new RegExp(`taking chunk ${chunk} \\(delivery [2-9]\\)`), 1000);
+    assert.ok(
+      survivor.lines.some((l) => l.includes(`done chunk ${chunk} `)),
+      `the survivor computed ${chunk}`,
+    );
+    assert.ok(
+      !victim.lines.some((l) => l.includes(`done chunk ${chunk} `)),
+      `the victim died holding ${chunk}`,
+    );
   } finally {
     await Promise.all(workers.map((w) => w.kill()));
     await server.dispose();
@@ -78,8 +75,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "createNatsBackend() ends a run with a poison chunk with a clear error, and leaves nothing on the server",
+  name: "natsBackend() ends a run with a poison chunk with a clear error, and leaves nothing on the server",
   ignore,
 }, async () => {
   const server = await startNatsServer();
@@ -92,30 +88,27 @@ Deno.test({
     });
     let stopped = false;
     try {
-      const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 2, maxDeliver: 2 });
-      try {
-        const started = performance.now();
-        await assert.rejects(
-          new PSOTuner({
-            controllerType: "classical_smc",
-            numParticles: 6,
-            numIterations: 3,
-            seed: 1,
-            backend,
-          })
-            .optimize({ module: POISON.href, export: "poison" }),
-          isDistributed(
-            "chunk_failed",
-            new RegExp(`chunk \\d of iteration 0 failed .*${worker.id}.*poison fitness`),
-          ),
-        );
-        assert.ok(performance.now() - started < 20_000, "it fails instead of hanging");
-        assert.ok(worker.stats().failed >= 2);
-        await worker.stop();
-        stopped = true;
-      } finally {
-        await backend.close();
-      }
+      const backend = natsBackend({ nats: { url: server.url }, chunkSize: 2, maxDeliver: 2 });
+      const started = performance.now();
+      // The tuner closes the back end when the run fails, which purges the run from the server.
+      await assert.rejects(
+        new PSOTuner({
+          controllerType: "classical_smc",
+          numParticles: 6,
+          numIterations: 3,
+          seed: 1,
+          backend,
+        })
+          .optimize({ module: POISON.href, export: "poison" }),
+        isDistributed(
+          "chunk_failed",
+          new RegExp(`chunk \\d of iteration 0 failed .*${worker.id}.*poison fitness`),
+        ),
+      );
+      assert.ok(performance.now() - started < 20_000, "it fails instead of hanging");
+      assert.ok(worker.stats().failed >= 2);
+      await worker.stop();
+      stopped = true;
       const nc = await connect({ servers: server.url });
       try {
         const jsm = await jetstreamManager(nc);
@@ -139,7 +132,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "createNatsBackend() reports a stopped server; resumed from the last checkpoint the run gives the same result",
+    "natsBackend() reports a stopped server; resumed from the last checkpoint the run gives the same result",
   ignore,
 }, async () => {
   const run = { controllerType: "sta_smc", numParticles: 8, numIterations: 6, scenarios: 2, seed: 9 };
@@ -150,17 +143,18 @@ Deno.test({
     const checkpoints: string[] = [];
     const warnings: string[] = [];
     let stopping: Promise<void> | undefined;
-    const first = await createNatsBackend({
-      nats: { url: server.url },
-      chunkSize: 2,
-      serverTimeoutMs: 1000,
-      onWarning: (w) => warnings.push(w),
-    });
+    let first: NatsBackend | undefined;
     try {
       await assert.rejects(
         new PSOTuner({
           ...run,
-          backend: first,
+          backend: natsBackend({
+            nats: { url: server.url },
+            chunkSize: 2,
+            serverTimeoutMs: 1000,
+            onWarning: (w) => warnings.push(w),
+            onOpen: (b) => void (first = b),
+          }),
           onIteration: (p) => {
             if (p.iteration === 3) stopping ??= server.stop();
           },
@@ -170,8 +164,8 @@ Deno.test({
       );
     } finally {
       await stopping;
-      await first.close();
     }
+    assert.ok(first, "the factory opened a back end");
     // The stop signal goes out at the end of iteration 3; the server may still serve the next one
     // while it shuts down, but the run cannot finish.
     assert.ok(
@@ -181,19 +175,20 @@ Deno.test({
     checkpoints.forEach((c, i) => assert.equal((JSON.parse(c) as PSOState).iteration, i + 1));
     assert.match(warnings.join("\n"), /unreachable/);
     await server.restart();
-    const second = await createNatsBackend({
+    const second = natsBackend({
       nats: { url: server.url },
       runId: first.runId,
       expectedSetupHash: first.setupHash,
       chunkSize: 2,
     });
-    try {
-      const resumedFrom = JSON.parse(checkpoints.at(-1)!) as PSOState;
-      const resumed = await new PSOTuner({ ...run, backend: second, resumeFrom: resumedFrom }).optimize();
-      assert.deepStrictEqual(outcome(resumed), outcome(local));
-    } finally {
-      await second.close();
-    }
+    const resumedFrom = JSON.parse(checkpoints.at(-1)!) as PSOState;
+    const resumed = await new PSOTuner({ ...run, backend: second, resumeFrom: resumedFrom }).optimize();
+    assert.deepStrictEqual(outcome(resumed), outcome(local));
+    // A factory with a fixed run id serves one run: a second would share the first one's names.
+    await assert.rejects(
+      new PSOTuner({ ...run, backend: second, resumeFrom: resumedFrom }).optimize(),
+      isDistributed("config", /fixed run id .* serves one run, got a second/),
+    );
   } finally {
     await worker.kill();
     await server.dispose();
@@ -201,21 +196,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "createNatsBackend() fails with no_worker when no worker connects, instead of waiting forever",
+  name: "natsBackend() fails with no_worker when no worker connects, instead of waiting forever",
   ignore,
 }, async () => {
   const server = await startNatsServer();
   try {
-    const backend = await createNatsBackend({ nats: { url: server.url }, noWorkerTimeoutMs: 800 });
-    try {
-      await assert.rejects(
-        new PSOTuner({ controllerType: "sta_smc", numParticles: 4, numIterations: 2, seed: 1, backend })
-          .optimize(),
-        isDistributed("no_worker", /no worker connected .* deno task worker --nats nats:\/\/127\.0\.0\.1/),
-      );
-    } finally {
-      await backend.close();
-    }
+    const backend = natsBackend({ nats: { url: server.url }, noWorkerTimeoutMs: 800 });
+    await assert.rejects(
+      new PSOTuner({ controllerType: "sta_smc", numParticles: 4, numIterations: 2, seed: 1, backend })
+        .optimize(),
+      isDistributed("no_worker", /no worker connected .* deno task worker --nats nats:\/\/127\.0\.0\.1/),
+    );
   } finally {
     await server.dispose();
   }

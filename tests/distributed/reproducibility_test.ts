@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { PSOTuner, type TunerResult } from "../../optimizer/mod.ts";
-import { createNatsBackend } from "../../distributed/mod.ts";
-import { registerController, resetRegistryForTests } from "../../factory/mod.ts";
+import { type NatsBackend, natsBackend } from "../../distributed/mod.ts";
+import { registerController } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { SKIP_REASON, startNatsServer, startWorkerProcess, type WorkerProcess } from "./helpers.ts";
 
 const RUN = { controllerType: "classical_smc", numParticles: 8, numIterations: 5, scenarios: 2, seed: 11 };
@@ -17,7 +18,7 @@ function outcome(r: TunerResult) {
 }
 
 Deno.test({
-  name: "PSOTuner on createNatsBackend() matches the local pool bit for bit with 1, 2 and 3 worker processes",
+  name: "PSOTuner on natsBackend() matches the local pool bit for bit with 1, 2 and 3 worker processes",
   ignore: SKIP_REASON !== undefined,
 }, async () => {
   const local = await new PSOTuner({ ...RUN, numWorkers: 2 }).optimize();
@@ -27,25 +28,24 @@ Deno.test({
     for (const count of [1, 2, 3]) {
       workers.push(await startWorkerProcess(server.url, ["--concurrency", "1"]));
       assert.equal(workers.length, count);
-      const backend = await createNatsBackend({
+      const opened: NatsBackend[] = [];
+      const backend = natsBackend({
         nats: { url: server.url },
         chunkSize: 2,
         noWorkerTimeoutMs: 20_000,
+        onOpen: (b) => void opened.push(b),
       });
-      try {
-        const remote = await new PSOTuner({ ...RUN, backend }).optimize();
-        assert.deepStrictEqual(outcome(remote), outcome(local), `${count} worker(s)`);
-        const used = Object.keys(backend.status().chunksPerWorker);
-        // Each worker holds one chunk at a time and four are published at once: every one computes some.
-        assert.deepStrictEqual(
-          used.sort(),
-          workers.map((w) => w.id).sort(),
-          `${count} worker(s) all took chunks`,
-        );
-        assert.equal(Object.values(backend.status().chunksPerWorker).reduce((a, b) => a + b, 0), 5 * 4);
-      } finally {
-        await backend.close();
-      }
+      const remote = await new PSOTuner({ ...RUN, backend }).optimize();
+      assert.deepStrictEqual(outcome(remote), outcome(local), `${count} worker(s)`);
+      assert.equal(opened.length, 1, "one back end per run");
+      const perWorker = opened[0].status().chunksPerWorker;
+      // Each worker holds one chunk at a time and four are published at once: every one computes some.
+      assert.deepStrictEqual(
+        Object.keys(perWorker).sort(),
+        workers.map((w) => w.id).sort(),
+        `${count} worker(s) all took chunks`,
+      );
+      assert.equal(Object.values(perWorker).reduce((a, b) => a + b, 0), 5 * 4);
     }
   } finally {
     await Promise.all(workers.map((w) => w.kill()));
@@ -54,20 +54,16 @@ Deno.test({
 });
 
 Deno.test({
-  name: "PSOTuner on createNatsBackend() with another seed gives another result (the comparison can fail)",
+  name: "PSOTuner on natsBackend() with another seed gives another result (the comparison can fail)",
   ignore: SKIP_REASON !== undefined,
 }, async () => {
   const local = await new PSOTuner({ ...RUN, numWorkers: 1 }).optimize();
   const server = await startNatsServer();
   const worker = await startWorkerProcess(server.url, ["--concurrency", "1"]);
   try {
-    const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 2 });
-    try {
-      const remote = await new PSOTuner({ ...RUN, seed: RUN.seed + 1, backend }).optimize();
-      assert.notDeepStrictEqual(outcome(remote), outcome(local));
-    } finally {
-      await backend.close();
-    }
+    const backend = natsBackend({ nats: { url: server.url }, chunkSize: 2 });
+    const remote = await new PSOTuner({ ...RUN, seed: RUN.seed + 1, backend }).optimize();
+    assert.notDeepStrictEqual(outcome(remote), outcome(local));
   } finally {
     await worker.kill();
     await server.dispose();
@@ -75,8 +71,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "PSOTuner on createNatsBackend() tunes a custom controller from an allowed module as the local pool does",
+  name: "PSOTuner on natsBackend() tunes a custom controller from an allowed module as the local pool does",
   ignore: SKIP_REASON !== undefined,
 }, async () => {
   const module = new URL("../fixtures/custom_controller.ts", import.meta.url);
@@ -108,14 +103,15 @@ async function withCustomController(module: URL, gainNames: string[], defaultGai
   try {
     const run = { ...RUN, controllerType: "state_feedback", numIterations: 3 };
     const local = await new PSOTuner({ ...run, numWorkers: 1 }).optimize();
-    const backend = await createNatsBackend({ nats: { url: server.url }, chunkSize: 3 });
-    try {
-      const remote = await new PSOTuner({ ...run, backend }).optimize();
-      assert.deepStrictEqual(outcome(remote), outcome(local));
-      assert.deepStrictEqual(Object.keys(backend.status().chunksPerWorker), [worker.id]);
-    } finally {
-      await backend.close();
-    }
+    const opened: NatsBackend[] = [];
+    const backend = natsBackend({
+      nats: { url: server.url },
+      chunkSize: 3,
+      onOpen: (b) => void opened.push(b),
+    });
+    const remote = await new PSOTuner({ ...run, backend }).optimize();
+    assert.deepStrictEqual(outcome(remote), outcome(local));
+    assert.deepStrictEqual(Object.keys(opened[0].status().chunksPerWorker), [worker.id]);
   } finally {
     await worker.kill();
     await server.dispose();

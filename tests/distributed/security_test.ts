@@ -11,8 +11,8 @@ import { loadConfig } from "../../config/mod.ts";
 import { PSOTuner } from "../../optimizer/mod.ts";
 import {
   CHUNK_STREAM,
-  createNatsBackend,
   DistributedError,
+  natsBackend,
   parseChunk,
   RESULT_BUCKET,
   resultKey,
@@ -21,8 +21,8 @@ import {
 } from "../../distributed/mod.ts";
 import { SKIP_REASON, startNatsServer } from "./helpers.ts";
 
-const POISON = new URL("./fixtures/poison_fitness.ts", import.meta.url);
-const FITNESS = new URL("./fixtures/fitness.ts", import.meta.url);
+const POISON = new URL("../fixtures/poison_fitness.ts", import.meta.url);
+const FITNESS = new URL("../fixtures/slow_sphere_fitness.ts", import.meta.url);
 const ignore = SKIP_REASON !== undefined;
 const RUN = { controllerType: "classical_smc", numParticles: 4, numIterations: 2, seed: 2 };
 
@@ -50,20 +50,16 @@ Deno.test({
       log: () => {},
     });
     try {
-      const backend = await createNatsBackend({ nats: { url: server.url }, maxDeliver: 2 });
-      try {
-        await assert.rejects(
-          new PSOTuner({ ...RUN, config: base, backend }).optimize(),
-          isDistributed(
-            "refused",
-            /refused on its last delivery by .*config hash [0-9a-f]{12} is not one this worker/,
-          ),
-        );
-        assert.ok(worker.stats().refused >= 2);
-        assert.equal(worker.stats().completed, 0);
-      } finally {
-        await backend.close();
-      }
+      const backend = natsBackend({ nats: { url: server.url }, maxDeliver: 2 });
+      await assert.rejects(
+        new PSOTuner({ ...RUN, config: base, backend }).optimize(),
+        isDistributed(
+          "refused",
+          /refused on its last delivery by .*config hash [0-9a-f]{12} is not one this worker/,
+        ),
+      );
+      assert.ok(worker.stats().refused >= 2);
+      assert.equal(worker.stats().completed, 0);
     } finally {
       await worker.stop();
     }
@@ -87,18 +83,14 @@ Deno.test({
       log: () => {},
     });
     try {
-      const backend = await createNatsBackend({ nats: { url: server.url }, maxDeliver: 2 });
-      try {
-        const rejection = await new PSOTuner({ ...RUN, backend })
-          .optimize({ module: POISON.href, export: "poison" })
-          .then(() => undefined, (error) => error);
-        isDistributed("refused", /fitness module poison_fitness\.ts \(sha256 [0-9a-f]{12}\) is not allowed/)(
-          rejection,
-        );
-        assert.doesNotMatch((rejection as Error).message, /always throws/);
-      } finally {
-        await backend.close();
-      }
+      const backend = natsBackend({ nats: { url: server.url }, maxDeliver: 2 });
+      const rejection = await new PSOTuner({ ...RUN, backend })
+        .optimize({ module: POISON.href, export: "poison" })
+        .then(() => undefined, (error) => error);
+      isDistributed("refused", /fitness module poison_fitness\.ts \(sha256 [0-9a-f]{12}\) is not allowed/)(
+        rejection,
+      );
+      assert.doesNotMatch((rejection as Error).message, /always throws/);
     } finally {
       await worker.stop();
     }
@@ -111,7 +103,7 @@ Deno.test({
 async function rogueRun(forge: (chunk: Record<string, unknown>) => string, pattern: RegExp): Promise<void> {
   const server = await startNatsServer();
   try {
-    const backend = await createNatsBackend({ nats: { url: server.url } });
+    const backend = natsBackend({ nats: { url: server.url } });
     const nc = await connect({ servers: server.url });
     try {
       const consumer = await jetstream(nc).consumers.get(CHUNK_STREAM, WORKER_CONSUMER);
@@ -128,7 +120,6 @@ async function rogueRun(forge: (chunk: Record<string, unknown>) => string, patte
       await assert.rejects(running, isDistributed("invalid_result", pattern));
     } finally {
       await nc.close();
-      await backend.close();
     }
   } finally {
     await server.dispose();
@@ -151,7 +142,7 @@ function honest(chunk: Record<string, unknown>, costs: unknown[]) {
 }
 
 Deno.test(
-  { name: "createNatsBackend() rejects a non-finite result from a rogue worker", ignore },
+  { name: "natsBackend() rejects a non-finite result from a rogue worker", ignore },
   async () => {
     await rogueRun(
       // 1e999 is valid JSON and reads as Infinity: it must not reach the swarm.
@@ -162,7 +153,7 @@ Deno.test(
 );
 
 Deno.test(
-  { name: "createNatsBackend() rejects a result of the wrong length or for other gains", ignore },
+  { name: "natsBackend() rejects a result of the wrong length or for other gains", ignore },
   async () => {
     await rogueRun(
       (chunk) => JSON.stringify(honest(chunk, Array((chunk.count as number) - 1).fill(0.5))),

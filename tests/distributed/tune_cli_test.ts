@@ -4,8 +4,7 @@
  * as a local run.
  */
 import assert from "node:assert/strict";
-import { main as tune, type TuneReport } from "../../tasks/tune.ts";
-import { main as worker } from "../../tasks/worker.ts";
+import { runTune as tune, runWorker as worker, type TuneReport } from "../../tasks/mod.ts";
 import { SKIP_REASON, startNatsServer, startWorkerProcess } from "./helpers.ts";
 
 function captureIO(onLine?: (text: string) => void) {

@@ -1,5 +1,5 @@
 /**
- * Tests of the controller factory (SPEC 4): hostile gains, aliases, gain precedence, config
+ * Tests of the controller factory (docs/factory.md): hostile gains, aliases, gain precedence, config
  * handling, the info functions, the registry defaults against config.yaml, and custom registration.
  */
 import assert from "assert";
@@ -23,10 +23,11 @@ import {
   listAvailableControllers,
   normalizeControllerName,
   registerController,
-  resetRegistryForTests,
   UnknownControllerError,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
+import { linearize, lqr } from "../../linear/mod.ts";
 import { createPlant, simulate } from "../../plant/mod.ts";
 import { STATE_FEEDBACK_DEFAULTS, STATE_FEEDBACK_GAIN_NAMES } from "../fixtures/custom_controller.ts";
 
@@ -34,8 +35,10 @@ const CONFIG_URL = new URL("../../config.yaml", import.meta.url);
 const CONFIG = loadConfig(CONFIG_URL, { env: {} });
 /** config.yaml as plain parsed YAML: independent of the config loader. */
 const RAW = parse(Deno.readTextFileSync(CONFIG_URL));
-const TYPES = ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"] as const;
-const AVAILABLE = "adaptive_smc, classical_smc, hybrid_adaptive_sta_smc, sta_smc";
+const TYPES = ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"] as const;
+/** The sliding-mode types: the ones with `controller_defaults` in config.yaml. */
+const SMC_TYPES = ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "sta_smc"] as const;
+const AVAILABLE = "adaptive_smc, classical_smc, hybrid_adaptive_sta_smc, lqr, sta_smc";
 const X0 = [0, 0.05, -0.03, 0, 0, 0];
 const FIXTURE = new URL("../fixtures/custom_controller.ts", import.meta.url);
 
@@ -162,7 +165,7 @@ Deno.test("createController() accepts gains as any array-like of numbers and fre
 // Names
 
 Deno.test("createController() rejects an unknown type with UnknownControllerError listing the sorted types", () => {
-  for (const name of ["pid", "", "classical", "sta smc x"]) {
+  for (const name of ["pid", "", "classica", "sta smc x", "lqr_smc"]) {
     assert.throws(() => createController(name), (e: unknown) => {
       assert.ok(e instanceof UnknownControllerError);
       assert.equal(e.name, "UnknownControllerError");
@@ -185,6 +188,47 @@ Deno.test("createController() rejects an unknown type with UnknownControllerErro
   });
 });
 
+Deno.test("canonicalControllerType() accepts every name a person would plausibly type, in any spelling", () => {
+  const table: Record<string, readonly string[]> = {
+    classical_smc: ["classical", "classic", "classic_smc", "smc_classical", "smc_v1", "classical_smc"],
+    sta_smc: ["super_twisting", "super_twisting_smc", "supertwisting", "sta", "sta_smc", "smc_sta"],
+    adaptive_smc: ["adaptive", "adaptive_smc", "smc_adaptive"],
+    hybrid_adaptive_sta_smc: [
+      "hybrid",
+      "hybrid_sta",
+      "adaptive_sta",
+      "hybrid_adaptive_sta",
+      "hybrid_smc",
+      "hybrid_adaptive_sta_smc",
+    ],
+    lqr: ["lqr", "linear_quadratic", "linear_quadratic_regulator"],
+  };
+  assert.deepEqual(Object.keys(table).sort(), [...TYPES]);
+  // Each name as written, and as a person might type it: upper case, dashes or spaces, padded.
+  const spellings = (name: string) => [
+    name,
+    name.toUpperCase(),
+    name.replaceAll("_", "-"),
+    ` ${name.replaceAll("_", " ")} `,
+  ];
+  for (const [type, names] of Object.entries(table)) {
+    for (const name of names) {
+      for (const spelled of spellings(name)) {
+        assert.equal(canonicalControllerType(spelled), type, JSON.stringify(spelled));
+        assert.equal(getControllerInfo(spelled).type, type, spelled);
+      }
+      assert.equal(createController(name).type, type, name);
+    }
+    // The registry lists exactly these aliases (the canonical name itself is not one).
+    assert.deepEqual([...getControllerInfo(type).aliases].sort(), names.filter((n) => n !== type).sort());
+  }
+  // An unknown name still lists every available type.
+  assert.throws(() => canonicalControllerType("classical lqr"), {
+    name: "UnknownControllerError",
+    message: `Unknown controller type "classical lqr": available are ${AVAILABLE}`,
+  });
+});
+
 Deno.test("canonicalControllerType() resolves every alias spelling to its canonical type", () => {
   const cases: [string, string][] = [
     ["Classic-SMC", "classical_smc"],
@@ -201,6 +245,8 @@ Deno.test("canonicalControllerType() resolves every alias spelling to its canoni
     ["hybrid_sta", "hybrid_adaptive_sta_smc"],
     ["Hybrid-STA", "hybrid_adaptive_sta_smc"],
     ["hybrid_adaptive_sta_smc", "hybrid_adaptive_sta_smc"],
+    ["classical", "classical_smc"],
+    ["Linear-Quadratic", "lqr"],
   ];
   for (const [name, type] of cases) {
     assert.equal(canonicalControllerType(name), type, name);
@@ -353,19 +399,31 @@ Deno.test("createController() without a config behaves exactly like one from the
 Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, aliases, state, source", async () => {
   const expected = {
     classical_smc: {
-      aliases: ["classic_smc", "smc_classical", "smc_v1"],
+      aliases: ["classical", "classic", "classic_smc", "smc_classical", "smc_v1"],
       stateful: false,
       export: "buildClassicalSMC",
     },
-    sta_smc: { aliases: ["super_twisting", "sta"], stateful: true, export: "buildSuperTwistingSMC" },
-    adaptive_smc: { aliases: ["adaptive"], stateful: true, export: "buildAdaptiveSMC" },
+    sta_smc: {
+      aliases: ["super_twisting", "super_twisting_smc", "supertwisting", "sta", "smc_sta"],
+      stateful: true,
+      export: "buildSuperTwistingSMC",
+    },
+    adaptive_smc: { aliases: ["adaptive", "smc_adaptive"], stateful: true, export: "buildAdaptiveSMC" },
     hybrid_adaptive_sta_smc: {
-      aliases: ["hybrid", "hybrid_sta"],
+      aliases: ["hybrid", "hybrid_sta", "adaptive_sta", "hybrid_adaptive_sta", "hybrid_smc"],
       stateful: true,
       export: "buildHybridAdaptiveSTASMC",
     },
+    lqr: {
+      aliases: ["linear_quadratic", "linear_quadratic_regulator"],
+      stateful: false,
+      export: "buildLQR",
+    },
   } as const;
-  const builtinsModule = await import("../../factory/builtins.ts") as Record<string, unknown>;
+  // Every built-in names the same module, in factory/, as its source: a Worker imports it by that URL.
+  const builtinsUrl = getControllerInfo("classical_smc").source.module;
+  assert.ok(builtinsUrl.startsWith(new URL("../../factory/", import.meta.url).href), builtinsUrl);
+  const builtinsModule = await import(builtinsUrl) as Record<string, unknown>;
   for (const type of TYPES) {
     const info = getControllerInfo(type);
     assert.ok(Object.isFrozen(info));
@@ -379,7 +437,7 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     assert.deepEqual(info.aliases, expected[type].aliases);
     assert.equal(info.stateful, expected[type].stateful);
     assert.equal(info.stateful, Object.keys(createController(type).initialState()).length > 0);
-    assert.equal(info.source.module, new URL("../../factory/builtins.ts", import.meta.url).href);
+    assert.equal(info.source.module, builtinsUrl);
     assert.equal(info.source.export, expected[type].export);
     // The source export has the registry's signature: called with ControllerCreateOptions it builds
     // the same controller as createController.
@@ -389,7 +447,9 @@ Deno.test("getControllerInfo() describes each type: gains, defaults, bounds, ali
     const state = [0.1, 0.05, -0.03, 0.2, -0.1, 0.3];
     assert.deepEqual(fromSource.computeControl(state), viaFactory.computeControl(state));
     assert.equal("create" in info, false, "the constructor is not part of the public info");
-    // The registry's defaults and bounds are valid gains (SPEC 5: bounds inside the validity domain).
+    assert.equal("designGains" in info, false, "nor is the design hook");
+    // The registry's defaults and bounds are valid gains (docs/tuning.md#gain-bounds: bounds inside the
+    // validity domain).
     assert.equal(validateGains(type, info.defaultGains).ok, true);
     assert.equal(validateGains(type, info.bounds.lower).ok, true);
     for (let i = 0; i < info.gainCount; i++) {
@@ -448,12 +508,24 @@ Deno.test("the registry defaults (factory/defaults.ts) equal the shipped config.
   // Read from the YAML text itself, so the comparison does not go through the config loader.
   assert.deepEqual(DEFAULT_PHYSICS, RAW.physics);
   assert.equal(DEFAULT_DT, RAW.simulation.dt);
-  for (const type of TYPES) {
+  for (const type of SMC_TYPES) {
     assert.deepEqual(DEFAULT_GAINS[type], RAW.controller_defaults[type].gains, type);
     const { gains: _gains, ...params } = RAW.controllers[type];
     assert.deepEqual(DEFAULT_CONTROLLER_PARAMS[type], params, type);
     assert.deepEqual(DEFAULT_BOUNDS[type], RAW.pso.bounds[type], type);
   }
+  // lqr: its parameters and bounds as in the file, its default K the design from the file's Q, R and
+  // physics (computed here through linear/ directly, not through the controller's helper).
+  const { gains: _lqrGains, ...lqrParams } = RAW.controllers.lqr;
+  assert.equal(_lqrGains, undefined, "config.yaml ships no explicit K");
+  assert.deepEqual(DEFAULT_CONTROLLER_PARAMS.lqr, lqrParams);
+  assert.deepEqual(DEFAULT_BOUNDS.lqr, RAW.pso.bounds.lqr);
+  const { A, B } = linearize(createPlant(RAW.physics, { model: RAW.controllers.lqr.model }));
+  const Q = RAW.controllers.lqr.Q.map((q: number, i: number) =>
+    [0, 1, 2, 3, 4, 5].map((j) => (i === j ? q : 0))
+  );
+  assert.deepEqual(DEFAULT_GAINS.lqr, lqr(A, B, Q, RAW.controllers.lqr.R).K[0]);
+  assert.equal(RAW.controller_defaults.lqr, undefined);
   assert.deepEqual(Object.keys(DEFAULT_GAINS).sort(), [...TYPES]);
   assert.deepEqual(Object.keys(DEFAULT_CONTROLLER_PARAMS).sort(), [...TYPES]);
   assert.deepEqual(Object.keys(DEFAULT_BOUNDS).sort(), [...TYPES]);

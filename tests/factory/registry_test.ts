@@ -1,6 +1,6 @@
 /**
- * Tests of the registry store (SPEC 4): immutable, versioned snapshots, atomic publication,
- * exact access counts, and the controller registry built on it.
+ * Tests of the registry store (docs/factory.md#the-registry): immutable, versioned snapshots, atomic
+ * publication, exact access counts, and the controller registry built on it.
  */
 import assert from "assert";
 import {
@@ -12,9 +12,12 @@ import {
   getControllerInfo,
   listAvailableControllers,
   registerController,
-  resetRegistryForTests,
+  type RegistryStore,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import { STATE_FEEDBACK_DEFAULTS, STATE_FEEDBACK_GAIN_NAMES } from "../fixtures/custom_controller.ts";
+import { createInPlaceStore } from "../fixtures/in_place_registry.ts";
+import { isDeeplyFrozen } from "../fixtures/registry_checks.ts";
 
 interface Tagged {
   tag: number;
@@ -104,6 +107,89 @@ Deno.test("update() builds on the current snapshot and publishes a new one; old 
     assert.equal(store.get("d"), undefined);
   });
   assert.equal(store.snapshot().has("d"), true);
+});
+
+/**
+ * Takes a snapshot of `store` (seeded with `a` → 1, `b` → 2), holds it across a write (`a` → 10,
+ * `b` removed, `c` added), and lists what is wrong: the held snapshot must still show the old
+ * state, frozen, and a new snapshot the new state.
+ */
+function heldAcrossWrite(store: RegistryStore<Tagged>): string[] {
+  const problems: string[] = [];
+  const held = store.snapshot();
+  const { version } = held;
+  const a = held.get("a");
+  store.update((d) => {
+    d.set("a", entry(10));
+    d.remove("b");
+    d.add("c", entry(3));
+  });
+  if (held.version !== version) problems.push(`held version moved ${version} → ${held.version}`);
+  if (held.ids.join() !== "a,b") problems.push(`held ids became ${held.ids}`);
+  if (held.get("a") !== a || held.get("a")?.tag !== 1) problems.push(`held "a" became ${held.get("a")?.tag}`);
+  if (!held.has("b") || held.get("b")?.tag !== 2) problems.push('held "b" is gone');
+  if (held.has("c")) problems.push('held snapshot shows the new "c"');
+  if (!isDeeplyFrozen(held) || !isDeeplyFrozen(held.get("a"))) problems.push("held snapshot not frozen");
+  const fresh = store.snapshot();
+  if (!(fresh.version > version)) problems.push(`new version ${fresh.version} after ${version}`);
+  if (fresh.ids.join() !== "a,c" || fresh.get("a")?.tag !== 10 || fresh.get("c")?.tag !== 3) {
+    problems.push(`new snapshot shows ${fresh.ids.map((id) => `${id}=${fresh.get(id)?.tag}`)}`);
+  }
+  if (!isDeeplyFrozen(fresh)) problems.push("new snapshot not frozen");
+  return problems;
+}
+
+Deno.test("a snapshot held across a write keeps the old state, frozen; a new snapshot shows the write", () => {
+  assert.deepEqual(heldAcrossWrite(seeded()), []);
+  // A store that edits its map in place and hands out live views fails the same check: the held
+  // "snapshot" shows the write (its version moved, "b" is gone, "c" appeared).
+  const live = heldAcrossWrite(createInPlaceStore<Tagged>([["a", entry(1)], ["b", entry(2)]]));
+  assert.deepEqual(live, [
+    "held version moved 1 → 2",
+    "held ids became a,c",
+    'held "a" became 10',
+    'held "b" is gone',
+    'held snapshot shows the new "c"',
+  ]);
+});
+
+Deno.test("controllerRegistry snapshots and look-ups held across a registration keep the old state", async () => {
+  resetRegistryForTests();
+  try {
+    const held = controllerRegistry.snapshot();
+    const version = held.version;
+    const ids = [...held.ids];
+    const sta = held.get("sta_smc");
+    const info = getControllerInfo("sta");
+    const list = listAvailableControllers();
+    await registerController({
+      type: "held_sf",
+      module: new URL("../fixtures/custom_controller.ts", import.meta.url),
+      export: "createStateFeedback",
+      gainNames: STATE_FEEDBACK_GAIN_NAMES,
+      defaultGains: STATE_FEEDBACK_DEFAULTS,
+      aliases: ["held_alias"],
+    });
+    // What was read before the write still shows the state before it, and cannot be changed.
+    assert.equal(held.version, version);
+    assert.deepEqual(held.ids, ids);
+    assert.equal(held.has("held_sf"), false);
+    assert.equal(held.get("sta_smc"), sta);
+    assert.ok(isDeeplyFrozen(held) && isDeeplyFrozen(sta) && isDeeplyFrozen(info));
+    assert.throws(() => (held.ids as string[]).push("held_sf"), TypeError);
+    assert.deepEqual(list, ["adaptive_smc", "classical_smc", "hybrid_adaptive_sta_smc", "lqr", "sta_smc"]);
+    assert.equal(info.type, "sta_smc");
+    // A new snapshot, and every look-up after the write, show it.
+    const fresh = controllerRegistry.snapshot();
+    assert.equal(fresh.version, version + 1);
+    assert.ok(fresh.has("held_sf"));
+    assert.equal(fresh.get("sta_smc"), sta, "an untouched entry is shared, not copied");
+    assert.ok(listAvailableControllers().includes("held_sf"));
+    assert.equal(getControllerInfo("held_alias").type, "held_sf");
+    assert.equal(createController("held_sf").type, "state_feedback");
+  } finally {
+    resetRegistryForTests();
+  }
 });
 
 Deno.test("registry versions strictly increase over updates and resets", () => {
@@ -289,7 +375,7 @@ Deno.test("resetRegistryForTests() drops custom controllers and restores the bui
       version: controllerRegistry.stats().version,
       reads: 0,
       writes: 0,
-      size: 4,
+      size: 5,
     });
     assert.deepEqual(listAvailableControllers(), builtins);
     assert.equal(controllerRegistry.snapshot().has("fixture_sf"), false);

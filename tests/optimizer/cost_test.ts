@@ -1,6 +1,6 @@
 /**
- * Tests of the control cost (SPEC 5): the four integrals by hand on a 3-step trajectory, the failure
- * penalty and its ordering, the batch and single-run paths; the robust-cost scenarios and the
+ * Tests of the control cost (docs/tuning.md#control-cost): the four integrals by hand on a 3-step trajectory,
+ * the failure penalty and its ordering, the batch and single-run paths; the robust-cost scenarios and the
  * evaluator that combines them.
  */
 import assert from "assert";

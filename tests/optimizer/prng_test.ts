@@ -1,5 +1,5 @@
 import assert from "assert";
-import { Prng, PRNG_ALGORITHM, type PrngState } from "../../optimizer/prng.ts";
+import { Prng, PRNG_ALGORITHM, type PrngState } from "../../optimizer/mod.ts";
 
 /**
  * The first 12 outputs of the reference xoshiro128** (Blackman & Vigna, xoshiro128starstar.c) from

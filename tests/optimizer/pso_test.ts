@@ -63,10 +63,10 @@ function assertConsistent(result: PSOResult, f: (x: Float64Array) => number): vo
 }
 
 /**
- * The benchmark acceptance (SPEC 7): 10 dimensions, seed 42, default parameters (w 0.7298,
- * c1 = c2 = 1.49618, 40 particles, clip) except where noted; `budget` is the evaluation budget
- * (maxIterations × 40). Over seeds 0–19 at these budgets: sphere ≤ 7.6e-12 (20/20), Rosenbrock
- * ≤ 0.15 (20/20), Rastrigin ≤ 7.96 (20/20; the global optimum 0 on 1 seed out of 20).
+ * The benchmark acceptance (docs/acceptance.md#pso-benchmarks): 10 dimensions, seed 42, default parameters (w
+ * 0.7298, c1 = c2 = 1.49618, 40 particles, clip) except where noted; `budget` is the evaluation budget
+ * (maxIterations × 40). Over seeds 0–19 at these budgets: sphere ≤ 7.6e-12 (20/20), Rosenbrock ≤ 0.15
+ * (20/20), Rastrigin ≤ 7.96 (20/20; the global optimum 0 on 1 seed out of 20).
  */
 const BENCHMARKS = {
   sphere: { f: sphere, bounds: box(10, -5.12, 5.12), tolerance: 1e-8, budget: 10_000, extra: {} },
@@ -572,8 +572,16 @@ Deno.test("optimize() rejects bad options with clear errors", async () => {
     [{ lower: [0, 0, 3], upper: [1, 1, 1] }, /lower\[2\]: must be less than upper\[2\] \(1\), got 3$/],
     [{ lower: [1], upper: [1] }, /lower\[0\]: must be less than upper\[0\] \(1\), got 1$/],
     [{ lower: [-1e308], upper: [1e308] }, /upper\[0\] - lower\[0\]: must be finite, got Infinity$/],
-    [{ ...ok, swarmSize: 0 }, /swarmSize: must be a positive integer, got 0$/],
-    [{ ...ok, swarmSize: 2.5 }, /swarmSize: must be a positive integer, got 2.5$/],
+    [{ ...ok, swarmSize: 0 }, /swarmSize: must be an integer in \[1, 1000000\], got 0$/],
+    [{ ...ok, swarmSize: 2.5 }, /swarmSize: must be an integer in \[1, 1000000\], got 2.5$/],
+    [
+      { ...ok, swarmSize: 1e8 },
+      /^RangeError: swarmSize: must be an integer in \[1, 1000000\], got 100000000$/,
+    ],
+    [
+      { lower: new Float64Array(1000), upper: new Float64Array(1000).fill(1), swarmSize: 1_000_000 },
+      /^RequestTooLargeError: swarm buffers: swarmSize × \(5 × dims \+ 3\) doubles = 1000000 × 5003 doubles = 38169\.9 MB exceeds the 1024 MB limit \(lower swarmSize or the number of bounds\)$/,
+    ],
     [{ ...ok, maxIterations: 0 }, /maxIterations: must be a positive integer or Infinity, got 0$/],
     [
       { ...ok, maxEvaluations: 10 },

@@ -1,6 +1,6 @@
 /**
- * Tests of PSOTuner (SPEC 5): bit-identical results whatever the number of Workers, the tuned cost
- * against the configured gains, feasibility of the result, custom fitness (function and module
+ * Tests of PSOTuner (docs/tuning.md#the-tuner): bit-identical results whatever the number of Workers, the
+ * tuned cost against the configured gains, feasibility of the result, custom fitness (function and module
  * reference), failing fitness, abort, option errors, and that every Worker it starts is terminated.
  *
  * Runs are tiny (≤ 20 particles, ≤ 40 iterations, ≤ 3 scenarios): the properties do not depend on
@@ -11,14 +11,18 @@ import { loadConfig } from "../../config/mod.ts";
 import {
   getControllerInfo,
   registerController,
-  resetRegistryForTests,
   UnknownControllerError,
   validateGains,
 } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
+  BUFFER_LIMIT_BYTES,
   createEvaluator,
+  type EvaluationBackendFactory,
+  type EvaluationRun,
   PSOTuner,
   type PSOTunerOptions,
+  RequestTooLargeError,
   TUNER_WORKER_URL,
   type TunerProgress,
   type TunerResult,
@@ -345,25 +349,179 @@ Deno.test("PSOTuner rejects bad options with clear errors", () => {
   );
   assert.throws(
     () => new PSOTuner({ ...base, numWorkers: -1 }),
-    /numWorkers: must be an integer ≥ 0, got -1/,
+    /numWorkers: must be an integer in \[0, 1024\], got -1/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numWorkers: 1.5 }),
-    /numWorkers: must be an integer ≥ 0, got 1.5/,
+    /numWorkers: must be an integer in \[0, 1024\], got 1.5/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numParticles: 0 }),
-    /numParticles: must be an integer ≥ 1, got 0/,
+    /numParticles: must be an integer in \[1, 1000000\], got 0/,
   );
   assert.throws(
     () => new PSOTuner({ ...base, numIterations: 2.5 }),
-    /numIterations: must be an integer ≥ 1, got 2.5/,
+    /numIterations: must be an integer in \[1, 1000000\], got 2.5/,
   );
   assert.throws(() => new PSOTuner({ ...base, seed: -3 }), /seed: must be an integer ≥ 0, got -3/);
   assert.throws(
     () => new PSOTuner({ ...base, scenarios: 0 }),
     /scenario count: must be an integer ≥ 1, got 0/,
   );
+});
+
+/** A backend evaluating in this thread that records what the tuner asked of it. */
+function recordingBackend(failOnBatch = Infinity, failClose = false) {
+  const log = { runs: [] as EvaluationRun[], batches: 0, closed: 0 };
+  const factory: EvaluationBackendFactory = (run) => {
+    log.runs.push(run);
+    const evaluator = createEvaluator(run.setup);
+    return {
+      evaluate(positions, count, dims) {
+        if (++log.batches >= failOnBatch) return Promise.reject(new Error(`batch ${log.batches} lost`));
+        const out = new Float64Array(count);
+        evaluator.evaluate(positions, count, dims, out);
+        return Promise.resolve(out);
+      },
+      close() {
+        log.closed++;
+        return failClose ? Promise.reject(new Error("close failed")) : Promise.resolve();
+      },
+    };
+  };
+  return { log, factory };
+}
+
+Deno.test("PSOTuner evaluates through an injected EvaluationBackend and closes it once however the run ends", async (t) => {
+  const base = await staReference();
+  await t.step("a finished run equals the in-process run bit for bit", async () => {
+    const { log, factory } = recordingBackend();
+    // numWorkers 0 would evaluate in this thread: a backend takes precedence.
+    const result = await new PSOTuner({ ...STA_RUN, numWorkers: 0, backend: factory }).optimize();
+    assert.deepStrictEqual(essence(result), essence(base));
+    assert.equal(log.batches, 8);
+    assert.equal(log.closed, 1);
+    assert.equal(log.runs.length, 1);
+    const run = log.runs[0];
+    assert.match(run.key, /^sta_smc:5:[0-9a-f-]{36}$/);
+    assert.equal(run.numParticles, 10);
+    assert.equal(run.controllerSource, undefined);
+    assert.equal(run.setup.scenarios.length, 3);
+  });
+  await t.step("an aborted run closes it", async () => {
+    const { log, factory } = recordingBackend();
+    const abort = new AbortController();
+    const result = await new PSOTuner({
+      ...STA_RUN,
+      backend: factory,
+      signal: abort.signal,
+      onIteration: (p) => p.iteration === 2 && abort.abort(),
+    }).optimize();
+    assert.equal(result.exitReason, "aborted");
+    assert.deepStrictEqual(result.history.best, base.history.best.slice(0, 2));
+    assert.equal(log.closed, 1);
+  });
+  await t.step("a failed run closes it and rejects with the backend's error", async () => {
+    const { log, factory } = recordingBackend(3);
+    await assert.rejects(new PSOTuner({ ...STA_RUN, backend: factory }).optimize(), /^Error: batch 3 lost$/);
+    assert.equal(log.closed, 1);
+    // Each optimize() gets a backend of its own, with a key of its own.
+    const again = recordingBackend();
+    const tuner = new PSOTuner({ ...STA_RUN, backend: again.factory });
+    await tuner.optimize();
+    await tuner.optimize();
+    assert.equal(again.log.closed, 2);
+    assert.notEqual(again.log.runs[0].key, again.log.runs[1].key);
+  });
+  await t.step("a close that fails after a failed run keeps both errors", async () => {
+    const { log, factory } = recordingBackend(2, true);
+    await assert.rejects(new PSOTuner({ ...STA_RUN, backend: factory }).optimize(), (error: unknown) => {
+      assert.ok(error instanceof SuppressedError);
+      assert.match(String(error.error), /close failed/);
+      assert.match(String(error.suppressed), /batch 2 lost/);
+      return true;
+    });
+    assert.equal(log.closed, 1);
+  });
+});
+
+Deno.test("PSOTuner refuses absurd sizes up front, naming the option and the allowed range", () => {
+  const base = { controllerType: "classical_smc", config };
+  const cases: [Partial<PSOTunerOptions>, RegExp][] = [
+    [
+      { numParticles: 1e8 },
+      /^RangeError: numParticles: must be an integer in \[1, 1000000\], got 100000000$/,
+    ],
+    [
+      { numIterations: 1e9 },
+      /^RangeError: numIterations: must be an integer in \[1, 1000000\], got 1000000000$/,
+    ],
+    [{ numWorkers: 1e8 }, /^RangeError: numWorkers: must be an integer in \[0, 1024\], got 100000000$/],
+    // A chunk of 0 particles would never advance through a batch: the run would hang.
+    [{ chunkSize: 0 }, /^RangeError: chunkSize: must be an integer in \[1, 1000000\], got 0$/],
+    [{ chunkSize: 2.5 }, /^RangeError: chunkSize: must be an integer in \[1, 1000000\], got 2.5$/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => new PSOTuner({ ...base, ...options }), message, String(message));
+  }
+});
+
+Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with RequestTooLargeError", async (t) => {
+  await t.step("too many scenarios", () => {
+    assert.throws(
+      () => new PSOTuner({ controllerType: "classical_smc", config, scenarios: 1e6 }),
+      (error: unknown) => {
+        assert.ok(error instanceof RequestTooLargeError);
+        assert.ok(error instanceof RangeError);
+        assert.equal(error.field, "evaluation buffers");
+        assert.equal(error.requestedBytes, 1e6 * 8006 * 8);
+        assert.equal(error.limitBytes, BUFFER_LIMIT_BYTES);
+        assert.equal(
+          error.message,
+          "evaluation buffers: scenarios × ((steps + 1) × 6 + 2 × steps) doubles = 1000000 × 8006 doubles = " +
+            "61080.9 MB exceeds the 1024 MB limit (steps = simulation.duration / simulation.dt = 10 / 0.01 = " +
+            "1000; lower the scenario count or simulation.duration, or raise simulation.dt)",
+        );
+        return true;
+      },
+    );
+  });
+  await t.step("too many steps", () => {
+    // The longest horizon the config allows (10⁶ samples), on 20 scenarios: 20 × 7 999 998 doubles.
+    const long = {
+      ...structuredClone(config),
+      simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
+    };
+    assert.throws(
+      () => new PSOTuner({ controllerType: "sta_smc", config: tooLong, scenarios: 10 }),
+      /^ConfigError: [^]*simulation\.duration: 100000 s at dt 0\.001 asks for 100000001 samples/,
+    );
+    // Within that cap, the steps of one run times the scenarios can still exceed the buffer limit.
+    const long = {
+      ...structuredClone(config),
+      simulation: { ...config.simulation, duration: 999, dt: 1e-3 },
+    };
+    for (
+      const build of [
+        () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 20 }),
+        () =>
+          createEvaluator({
+            ...new PSOTuner({ ...STA_RUN, numWorkers: 0, scenarios: 20 }).setup,
+            config: long,
+          }),
+      ]
+    ) {
+      assert.throws(
+        build,
+        /^RequestTooLargeError: evaluation buffers: .* = 20 × 7999998 doubles = 1220\.7 MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 9999\.99 \/ 0\.01 = 999999;/,
+      );
+    }
+  });
+  await t.step("a request just below the limit is accepted", () => {
+    // 16 000 scenarios × 8006 doubles ≈ 977 MB: allowed (the scenarios are drawn, nothing simulated).
+    const tuner = new PSOTuner({ controllerType: "classical_smc", config, scenarios: 16_000 });
+    assert.equal(tuner.scenarios.length, 16_000);
+  });
 });
 
 Deno.test("PSOTuner takes its defaults from the config and canonicalises the type", () => {

@@ -1,11 +1,11 @@
 /**
- * Physics tests of the plant models (SPEC 2 and the physics acceptance of SPEC 7).
+ * Physics tests of the plant models (docs/model.md and the physics acceptance of docs/acceptance.md#physics).
  *
  * The reference quantities here are computed independently of plant/model.ts: the Lagrangian
- * `L = T − V` and the Rayleigh dissipation function `D` are written from the geometry of SPEC 2 (the
- * centre-of-mass positions and velocities of each body), not from the lumped constants or the
- * closed-form M, C, G of the code. Derivatives of L and D are taken numerically, so a wrong sign or
- * a wrong constant in the code's equations shows up as a residual.
+ * `L = T − V` and the Rayleigh dissipation function `D` are written from the geometry of
+ * docs/model.md#geometry (the centre-of-mass positions and velocities of each body), not from the lumped
+ * constants or the closed-form M, C, G of the code. Derivatives of L and D are taken numerically, so a wrong
+ * sign or a wrong constant in the code's equations shows up as a residual.
  */
 import assert from "assert";
 import fc from "fast-check";
@@ -29,7 +29,7 @@ type Vec = number[];
 type Mat = number[][];
 
 // ---------------------------------------------------------------------------------------------
-// Independent physics, from the geometry of SPEC 2.
+// Independent physics, from the geometry of docs/model.md#geometry.
 
 /** Kinetic energy from the velocities of the two centres of mass plus the links' own rotation. */
 function kinetic(p: PhysicsConfig, q: Vec, qd: Vec): number {
@@ -228,8 +228,8 @@ Deno.test("rk4Step() conserves energy without friction or input", () => {
   const E0 = E[0];
   let drift = 0;
   for (const e of E) drift = Math.max(drift, Math.abs(e - E0) / Math.abs(E0));
-  // SPEC 7: 1e-6 relative over 10 s at dt = 1e-3. (Measured: 1.4e-8; any Coriolis or gravity
-  // term with a wrong sign or constant breaks conservation at the 1e-2 level.)
+  // docs/acceptance.md#physics: 1e-6 relative over 10 s at dt = 1e-3. (Measured: 1.4e-8; any Coriolis or
+  // gravity term with a wrong sign or constant breaks conservation at the 1e-2 level.)
   assert.ok(drift < 1e-6, `relative energy drift ${drift}`);
 });
 
@@ -607,7 +607,7 @@ Deno.test("createPlant() rejects invalid physics and unknown models", () => {
   assert.equal(plant.model, "full");
 });
 
-Deno.test("lumpedConstants() follows SPEC 2", () => {
+Deno.test("lumpedConstants() follows docs/model.md#parameters", () => {
   const k = lumpedConstants(DEFAULT_PHYSICS);
   // a1 = 0.2·0.2 + 0.15·0.4, a2 = 0.15·0.15, b = 0.15·0.4·0.15,
   // J1 = 0.2·0.04 + 0.15·0.16 + 0.0081, J2 = 0.15·0.0225 + 0.0034, mt = 1.85.
@@ -731,8 +731,9 @@ Deno.test("a push on the cart accelerates it forward and tips link 1 back, so d 
   const { B } = jacobian(createPlant(DEFAULT_PHYSICS), [0, 0, 0, 0, 0, 0], 0, 1e-3);
   assert.ok(B[3] > 0, `ẍ responds to u with ${B[3]}`);
   assert.ok(B[4] < 0, `θ̈1 responds to u with ${B[4]}`);
-  // SPEC 3's surfaces L = [kc, −k1, k2] (kc = cart_gain 0.5) with each controller's shipped
-  // link weights: d must be positive (SPEC: about +1.1) for the reaching law to push the right way.
+  // The surfaces of docs/controllers.md#surface-signs, L = [kc, −k1, k2] (kc = cart_gain 0.5) with each
+  // controller's shipped link weights: d must be positive (docs/controllers.md#equivalent-control: about
+  // +1.07 at upright) for the reaching law to push the right way.
   const kc = 0.5;
   const weights: Record<string, [number, number]> = {
     classical_smc: [DEFAULT_GAINS.classical_smc[0], DEFAULT_GAINS.classical_smc[1]],

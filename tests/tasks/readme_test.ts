@@ -2,7 +2,7 @@
  * Tests of tasks/readme.ts: a generated README block is replaced and nothing else is touched.
  */
 import assert from "assert";
-import { replaceSection, updateReadmeSection } from "../../tasks/readme.ts";
+import { checkReadmeSection, replaceSection, updateReadmeSection } from "../../tasks/mod.ts";
 
 const README = [
   "# Title",
@@ -87,6 +87,44 @@ Deno.test("updateReadmeSection() rewrites the block in the file and nothing else
       await Deno.readTextFile(path),
       "top\n<!-- bench:start -->\nfresh\n<!-- bench:end -->\nbottom\n",
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("updateReadmeSection() writes through the given writer", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/README.md`;
+    await Deno.writeTextFile(path, "<!-- x:start -->\nold\n<!-- x:end -->\n");
+    const writes: [string, string][] = [];
+    await updateReadmeSection(path, "x", "new", (p, text) => {
+      writes.push([p, text]);
+      return Promise.resolve();
+    });
+    assert.deepEqual(writes, [[path, "<!-- x:start -->\nnew\n<!-- x:end -->\n"]]);
+    assert.equal(await Deno.readTextFile(path), "<!-- x:start -->\nold\n<!-- x:end -->\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkReadmeSection() accepts a writable README with the block and refuses the rest, naming the flag", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/README.md`;
+    const text = "top\n<!-- results:start -->\nold\n<!-- results:end -->\n";
+    await Deno.writeTextFile(path, text);
+    await checkReadmeSection("--readme-path", path, "results");
+    assert.equal(await Deno.readTextFile(path), text, "the check changed the file");
+    const cases: [string, string, RegExp][] = [
+      [path, "bench", /^--readme-path: cannot rewrite ".*README\.md": README section "bench": expected one/],
+      [`${dir}/none.md`, "results", /^--readme-path: cannot rewrite ".*none\.md": .*No such file/],
+      [dir, "results", /^--readme-path: cannot rewrite ".*": /],
+    ];
+    for (const [file, name, message] of cases) {
+      await assert.rejects(checkReadmeSection("--readme-path", file, name), { name: "UsageError", message });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

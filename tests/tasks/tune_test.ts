@@ -1,13 +1,25 @@
 /**
- * Tests of the tune task (tasks/tune.ts): `main(args, io)` with captured output and tiny PSO
- * settings, writing into a temporary directory. The files it writes are read back and checked for
- * what a user relies on: loadable gains, consistent results, a report that renders, a README block
- * rewritten in place, and exit code 2 with the usage text on bad arguments.
+ * Tests of the tune task (tasks/tune.ts and its pipeline tasks/tuning.ts): `runTune(args, io)` with
+ * captured output and tiny PSO settings, writing into a temporary directory, and
+ * `tuneController()` on its own. The files the task writes are read back and checked for what a
+ * user relies on: loadable gains, consistent results, a report that renders, a README block
+ * rewritten in place, exit code 2 with the usage text on bad arguments or output paths (before any
+ * tuning), and the gains on stdout when a write fails after the tuning. The tuned gains themselves
+ * are held to the acceptance targets of docs/acceptance.md.
  */
 import assert from "assert";
-import { CONTROLLER_TYPES } from "../../config/mod.ts";
+import { CONTROLLER_TYPES, loadConfig, validateConfig } from "../../config/mod.ts";
 import { createController, getControllerInfo, validateGains } from "../../factory/mod.ts";
-import { main, resultsMarkdown, TUNE_USAGE, type TuneIO, type TuneReport } from "../../tasks/tune.ts";
+import {
+  EXIT,
+  resultsMarkdown,
+  runTune as main,
+  TUNE_USAGE,
+  tuneController,
+  type TuneIO,
+  type TuneRecord,
+  type TuneReport,
+} from "../../tasks/mod.ts";
 import { trackWorkers } from "../fixtures/worker_tracker.ts";
 
 const CONFIG = new URL("../../config.yaml", import.meta.url).pathname;
@@ -90,7 +102,7 @@ Deno.test({
 
       const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
       await t.step(
-        "results JSON has the settings, and per controller a tuned cost ≤ the default cost",
+        "results JSON has the settings and, per controller, the run's record and its history",
         () => {
           assert.deepEqual(report.settings, {
             particles: 6,
@@ -105,7 +117,6 @@ Deno.test({
           assert.ok(!Number.isNaN(Date.parse(report.date)));
           assert.deepEqual(report.results.map((r) => r.controller), [...CONTROLLER_TYPES]);
           for (const r of report.results) {
-            assert.ok(r.bestCost <= r.defaultCost, `${r.controller}: ${r.bestCost} > ${r.defaultCost}`);
             assert.equal(r.exitReason, "maxIterations");
             assert.equal(r.iterations, 3);
             assert.equal(r.history.best.length, 3);
@@ -307,7 +318,6 @@ Deno.test({
       assert.equal(first.exitReason, "aborted");
       assert.equal(first.iterations, 1);
       assert.equal(first.robustness, null);
-      assert.ok(first.bestCost <= first.defaultCost);
       const gains = JSON.parse(await Deno.readTextFile(paths.gains));
       assert.deepEqual(gains, { [first.controller]: first.bestGains });
       assert.equal(await Deno.readTextFile(readme), original);
@@ -325,17 +335,28 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       using workers = trackWorkers();
+      const Tracked = globalThis.Worker;
       for (const when of ["before the start", "during the first iteration"]) {
         const abort = new AbortController();
         const { io, err } = capture();
         if (when === "before the start") abort.abort();
-        // main() runs synchronously up to its first await, inside the first iteration's Worker tasks.
-        const running = main(["--all", ...TINY, "--workers", "1", ...outputs(dir).args], {
-          ...io,
-          signal: abort.signal,
-        });
-        abort.abort();
-        assert.equal(await running, 130, when);
+        // The tuner starts its Worker when the first iteration begins: interrupt right there, before
+        // any particle has a cost.
+        globalThis.Worker = class extends Tracked {
+          constructor(...args: ConstructorParameters<typeof Worker>) {
+            super(...args);
+            abort.abort();
+          }
+        };
+        try {
+          const code = await main(["--all", ...TINY, "--workers", "1", ...outputs(dir).args], {
+            ...io,
+            signal: abort.signal,
+          });
+          assert.equal(code, EXIT.interrupted, when);
+        } finally {
+          globalThis.Worker = Tracked;
+        }
         assert.deepEqual(err, ["interrupted before any controller was tuned: nothing was written\n"], when);
         assert.deepEqual([...Deno.readDirSync(dir)], [], `${when}: files were written`);
       }
@@ -418,4 +439,226 @@ Deno.test("resultsMarkdown() renders one row per controller, with placeholders f
   assert.equal(a[11], "1.5");
   assert.equal(b[0], "b_smc");
   assert.equal(b[10], "3/4 / 4/4 (87.5 %)");
+});
+
+// ---------------------------------------------------------------------------------------------
+// tuneController() and the acceptance targets
+
+/**
+ * The acceptance targets of docs/acceptance.md for a tuned controller: the nominal run never
+ * falls (status "ok"), settles within 3 s, keeps |x| < 0.5 m, and at least 95 % of the robustness
+ * check's runs pass.
+ */
+function assertAccepted(r: TuneRecord): void {
+  const m = r.tuned;
+  assert.equal(m.status, "ok", `${r.controller}: the tuned nominal run ended "${m.status}"`);
+  assert.ok(
+    m.settlingTime !== null && m.settlingTime <= 3,
+    `${r.controller}: settling time ${m.settlingTime} s, want ≤ 3 s`,
+  );
+  assert.ok(m.maxX < 0.5, `${r.controller}: max |x| ${m.maxX} m, want < 0.5 m`);
+  assert.ok(r.robustness !== null, `${r.controller}: no robustness check`);
+  assert.ok(
+    r.robustness.passRate >= 0.95,
+    `${r.controller}: robustness ${(100 * r.robustness.passRate).toFixed(1)} %, want ≥ 95 %`,
+  );
+}
+
+// 20 particles × 20 iterations on 4 scenarios is about a second per controller; it meets the targets
+// with a margin for these two (settling ≈ 2.3–2.4 s, |x| ≈ 0.37–0.39 m, 99–100 % of 2 × 50 runs),
+// while the configured gains pass only 93 % of the same check. The adaptive and hybrid controllers
+// need about 30 × 50 to bring |x| under 0.5 m, too slow for this test.
+const REAL_BUDGET = { particles: 20, iterations: 20, scenarios: 4, workers: 1, robustnessRuns: 50 };
+
+Deno.test({
+  name: "concurrent: tuneController() tunes classical_smc and sta_smc to the acceptance targets",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const config = loadConfig(CONFIG);
+    using workers = trackWorkers();
+    for (const type of ["classical_smc", "sta_smc"]) {
+      const { record, settings, runs } = await tuneController(config, type, REAL_BUDGET);
+      assert.equal(record.controller, type);
+      assert.deepEqual(settings, { ...REAL_BUDGET, seed: config.pso.seed });
+      assert.equal(record.robustness?.physics.total, 50);
+      assert.equal(runs.tuned.status, record.tuned.status);
+      assertAccepted(record);
+    }
+    assert.equal(workers.live, 0);
+  },
+});
+
+Deno.test("assertAccepted() rejects gains from a budget that cannot tune (2 particles × 1 iteration, bad bounds)", async () => {
+  const config = loadConfig(CONFIG);
+  // Bounds far below the configured gains (which are then not seeded into the swarm): surfaces and
+  // switching gains too weak to hold the pendulum up.
+  const weak = structuredClone(config) as unknown as Record<string, Record<string, Record<string, unknown>>>;
+  weak.pso.bounds.classical_smc = {
+    lower: [0.1, 0.1, 0.5, 0.5, 1, 0.01],
+    upper: [0.2, 0.2, 1, 1, 1.5, 0.05],
+  };
+  const { record } = await tuneController(validateConfig(weak), "classical_smc", {
+    particles: 2,
+    iterations: 1,
+    scenarios: 1,
+    workers: 0,
+    robustnessRuns: 10,
+  });
+  assert.throws(() => assertAccepted(record), assert.AssertionError);
+  // And with the real budget the same bounds still cannot be tuned: the targets are not met by
+  // whatever the swarm finds, the assertion really reads the gains.
+  const { record: again } = await tuneController(validateConfig(weak), "classical_smc", {
+    ...REAL_BUDGET,
+    workers: 0,
+  });
+  assert.throws(() => assertAccepted(again), assert.AssertionError);
+});
+
+Deno.test("tuneController() returns the record main() writes for the same seed and budget", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { paths, args } = outputs(dir);
+    const { io } = capture();
+    const code = await main(["--controller", "sta", ...TINY, "--workers", "0", "--quiet", ...args], io);
+    assert.equal(code, EXIT.ok);
+    const written = (JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport).results[0];
+    const { record } = await tuneController(loadConfig(CONFIG), "sta", {
+      particles: 6,
+      iterations: 3,
+      scenarios: 2,
+      workers: 0,
+      robustnessRuns: 5,
+    });
+    const comparable = (r: TuneRecord) => ({ ...JSON.parse(JSON.stringify(r)), elapsedMs: 0 });
+    assert.deepEqual(comparable(record), comparable(written));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tuneController() rejects a robustness run count that is not an integer ≥ 0", async () => {
+  await assert.rejects(
+    tuneController(loadConfig(CONFIG), "sta", { robustnessRuns: -1, workers: 0 }),
+    /robustnessRuns: must be an integer ≥ 0, got -1/,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// Output paths
+
+/** A folder that the current user cannot write into, or undefined when there is none to be had. */
+async function unwritableFolder(dir: string): Promise<string | undefined> {
+  if (Deno.uid() !== 0) {
+    const folder = `${dir}/read-only`;
+    await Deno.mkdir(folder, { mode: 0o555 });
+    return folder;
+  }
+  // root ignores permission bits; sysfs refuses new files even to root.
+  try {
+    return (await Deno.stat("/sys")).isDirectory ? "/sys" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test({
+  name: "concurrent: tune main() refuses an output path it cannot write before tuning, naming the flag",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = `${dir}/file`, folder = `${dir}/folder`, plain = `${dir}/plain.md`;
+      await Deno.writeTextFile(file, "");
+      await Deno.mkdir(folder);
+      await Deno.writeTextFile(plain, "# no generated block\n");
+      const ok = outputs(`${dir}/ok`).paths;
+      const unwritable = await unwritableFolder(dir);
+      if (unwritable === undefined) console.log("skipping the unwritable-folder case: no such folder here");
+      const cases: [string[], RegExp][] = [
+        [
+          ["--out", `${file}/g.json`],
+          /^--out: cannot write ".*\/file\/g\.json": ".*\/file" is a file, not a folder/,
+        ],
+        [
+          ["--json", `${file}/a/b/r.json`],
+          /^--json: cannot write ".*\/file\/a\/b\/r\.json": ".*\/file" is a file/,
+        ],
+        [["--report", folder], /^--report: cannot write ".*\/folder": it is a folder, give a file path/],
+        [["--out", ok.json], /^--out and --json: both name ".*results\.json", give two files/],
+        [
+          ["--readme", "--readme-path", `${dir}/missing.md`],
+          /^--readme-path: cannot rewrite ".*missing\.md": .*No such file/,
+        ],
+        [
+          ["--readme", "--readme-path", plain],
+          /^--readme-path: cannot rewrite ".*plain\.md": README section "results"/,
+        ],
+        ...(unwritable === undefined ? [] : [[
+          ["--out", `${unwritable}/g.json`],
+          /^--out: cannot write ".*\/g\.json": folder ".*" is not writable/,
+        ] as [string[], RegExp]]),
+      ];
+      using workers = trackWorkers();
+      for (const [bad, message] of cases) {
+        const { io, out, err } = capture();
+        const args = ["--out", ok.gains, "--json", ok.json, "--report", ok.html, ...bad];
+        const code = await main(["--controller", "sta", ...TINY, "--workers", "1", ...args], io);
+        assert.equal(code, EXIT.usage, bad.join(" "));
+        assert.equal(err.length, 1, `${bad.join(" ")}: progress was printed, so tuning started`);
+        assert.match(err[0], message);
+        assert.ok(err[0].includes(TUNE_USAGE), `${bad.join(" ")}: no usage text`);
+        assert.deepEqual(out, []);
+      }
+      assert.equal(workers.created, 0, "a Worker was started for a rejected run");
+      const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assert.deepEqual(left, ["file", "folder", "plain.md", ...(Deno.uid() !== 0 ? ["read-only"] : [])]);
+      assert.deepEqual([...Deno.readDirSync(folder)], []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("tune main() prints the gains on stdout and exits 1 when a write fails after the tuning", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { paths, args } = outputs(dir);
+    const readme = `${dir}/README.md`;
+    const original = "<!-- results:start -->\nold\n<!-- results:end -->\n";
+    await Deno.writeTextFile(readme, original);
+    for (const failing of [paths.gains, readme]) {
+      // Passes the checks, then fails: as a disk that fills up or a folder removed mid-run would.
+      const writeTextFile = async (path: string, text: string) => {
+        if (path === failing) throw new Error("No space left on device (os error 28)");
+        await Deno.mkdir(`${dir}/out`, { recursive: true });
+        await Deno.writeTextFile(path, text);
+      };
+      const { io, out, err } = capture();
+      const tiny = ["--controller", "classic_smc", ...TINY, "--workers", "0", "--quiet"];
+      const code = await main([...tiny, "--readme", "--readme-path", readme, ...args], {
+        ...io,
+        writeTextFile,
+      });
+      assert.equal(code, EXIT.failure, failing);
+      const flag = failing === readme ? "--readme-path" : "--out";
+      assert.ok(
+        err.join("").includes(
+          `error: ${flag}: cannot write "${failing}": No space left on device (os error 28)\n`,
+        ),
+        err.join(""),
+      );
+      const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
+      const printed = out.at(-1)!;
+      assert.deepEqual(JSON.parse(printed), { classical_smc: report.results[0].bestGains });
+      assert.ok(!out.some((line) => line.startsWith("gains: ")), "claims the files were written");
+      // The other outputs are still written: only the failing one is missing.
+      const rewritten = await Deno.readTextFile(readme);
+      assert.equal(rewritten === original, failing === readme);
+      await Deno.writeTextFile(readme, original);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
