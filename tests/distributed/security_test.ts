@@ -103,12 +103,15 @@ Deno.test({
 async function rogueRun(forge: (chunk: Record<string, unknown>) => string, pattern: RegExp): Promise<void> {
   const server = await startNatsServer();
   try {
-    const backend = natsBackend({ nats: { url: server.url } });
+    const opened = Promise.withResolvers<void>();
+    const backend = natsBackend({ nats: { url: server.url }, onOpen: () => opened.resolve() });
     const nc = await connect({ servers: server.url });
     try {
+      const running = new PSOTuner({ ...RUN, backend }).optimize();
+      // The run's back end sets up the queue and the bucket when the tuner opens it.
+      await Promise.race([opened.promise, running]);
       const consumer = await jetstream(nc).consumers.get(CHUNK_STREAM, WORKER_CONSUMER);
       const results = await new Kvm(nc).open(RESULT_BUCKET);
-      const running = new PSOTuner({ ...RUN, backend }).optimize();
       const m = await consumer.next({ expires: 10_000 });
       assert.ok(m, "the coordinator published a chunk");
       const { chunk } = parseChunk(m.data);
