@@ -65,7 +65,17 @@ export interface ControllerEntry extends ControllerInfo {
   readonly designGains?: (config: Config) => { readonly gains: readonly number[]; readonly origin: string };
 }
 
-/** Thrown for a controller type that is neither registered nor an alias. */
+/**
+ * Thrown for a controller type that is neither registered nor an alias; the message lists the
+ * available types.
+ *
+ * @example An unknown type
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalControllerType, UnknownControllerError } from "./mod.ts";
+ * assert.throws(() => canonicalControllerType("pid"), UnknownControllerError);
+ * ```
+ */
 export class UnknownControllerError extends Error {
   /** The name as given. */
   readonly given: unknown;

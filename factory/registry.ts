@@ -11,7 +11,17 @@
  */
 import { deepFreeze, isThenable } from "../gains/mod.ts";
 
-/** Thrown by `add` when the id is already registered. */
+/**
+ * Thrown by `add` when the id is already registered: a registry never replaces an entry silently.
+ *
+ * @example Adding an id twice
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRegistryStore, DuplicateEntryError } from "./registry.ts";
+ * const store = createRegistryStore<number>([["a", 1]]);
+ * assert.throws(() => store.update((draft) => draft.add("a", 2)), DuplicateEntryError);
+ * ```
+ */
 export class DuplicateEntryError extends Error {
   /** The duplicated id. */
   readonly id: string;

@@ -47,6 +47,14 @@ function shapeText(value: unknown): string {
  * Checks that `value` is a rectangular array of rows of finite numbers with the required shape
  * (`rows`/`cols` undefined: any), and returns it as an ml-matrix.
  *
+ * @example A wrong shape names the argument
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMatrix } from "./matrix.ts";
+ * assert.equal(checkMatrix("lqr()", "R", [[0.1]], 1, 1, "1×1 for one input").get(0, 0), 0.1);
+ * assert.throws(() => checkMatrix("lqr()", "R", [[1, 2]], 1, 1, "1×1 for one input"), /R/);
+ * ```
+ *
  * @param fn Calling function, for the message (`lqr()`).
  * @param name Argument name.
  * @param value The candidate.
@@ -96,12 +104,38 @@ export function checkMatrix(
   return new Matrix(value as number[][]);
 }
 
-/** The rows of an ml-matrix as plain arrays. */
+/**
+ * The rows of an ml-matrix as plain arrays.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "ml-matrix";
+ * import { rowsOf } from "./matrix.ts";
+ * assert.deepEqual(rowsOf(new Matrix([[1, 2], [3, 4]])), [[1, 2], [3, 4]]);
+ * ```
+ *
+ * @param m The matrix.
+ * @returns Its rows.
+ */
 export function rowsOf(m: Matrix): number[][] {
   return m.to2DArray();
 }
 
-/** Largest absolute entry. */
+/**
+ * Largest absolute entry (the max norm used for the residual checks).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "ml-matrix";
+ * import { maxAbs } from "./matrix.ts";
+ * assert.equal(maxAbs(new Matrix([[1, -5], [3, 4]])), 5);
+ * ```
+ *
+ * @param m The matrix.
+ * @returns max |m_ij|.
+ */
 export function maxAbs(m: Matrix): number {
   let max = 0;
   for (let i = 0; i < m.rows; i++) {
@@ -110,7 +144,20 @@ export function maxAbs(m: Matrix): number {
   return max;
 }
 
-/** (M + Mᵀ)/2. */
+/**
+ * (M + Mᵀ)/2: removes the rounding asymmetry of a matrix that is symmetric in exact arithmetic.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "ml-matrix";
+ * import { symmetrize } from "./matrix.ts";
+ * assert.deepEqual(symmetrize(new Matrix([[1, 2], [4, 1]])).to2DArray(), [[1, 3], [3, 1]]);
+ * ```
+ *
+ * @param m A square matrix.
+ * @returns Its symmetric part.
+ */
 export function symmetrize(m: Matrix): Matrix {
   return Matrix.add(m, m.transpose()).mul(0.5);
 }
@@ -119,6 +166,17 @@ export function symmetrize(m: Matrix): Matrix {
  * Eigenvalues of a real square matrix, sorted by decreasing real part, then decreasing imaginary
  * part, so that the slowest (or most unstable) modes come first and the order never depends on the
  * decomposition's internals.
+ *
+ * @example A rotation has a complex pair
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "ml-matrix";
+ * import { sortedEigenvalues } from "./matrix.ts";
+ * assert.deepEqual(sortedEigenvalues(new Matrix([[0, -1], [1, 0]])), [{ re: 0, im: 1 }, { re: 0, im: -1 }]);
+ * ```
+ *
+ * @param m A square matrix.
+ * @returns Its eigenvalues `{ re, im }`.
  */
 export function sortedEigenvalues(m: Matrix): Complex[] {
   const evd = new EigenvalueDecomposition(m);

@@ -114,7 +114,18 @@ function defaultCost(run: Trajectory, config: Config): number {
   return controlCost(run, config.cost_function).total;
 }
 
-/** The usage text printed by `--help` and on bad arguments, generated from {@linkcode SIMULATE_OPTIONS}. */
+/**
+ * The usage text printed by `--help` and on bad arguments, generated from {@linkcode SIMULATE_OPTIONS}.
+ *
+ * @example Every flag is listed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIMULATE_OPTIONS, usage } from "./simulate.ts";
+ * for (const flag of Object.keys(SIMULATE_OPTIONS)) assert.ok(usage().includes(`--${flag}`), flag);
+ * ```
+ *
+ * @returns The text.
+ */
 export function usage(): string {
   return `Usage: deno task simulate --controller <name> [options]
 

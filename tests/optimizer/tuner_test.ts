@@ -487,19 +487,20 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
     );
   });
   await t.step("too many steps", () => {
-    // The longest horizon the config allows (10⁶ samples), on 20 scenarios: 20 × 7 999 998 doubles.
-    const long = {
+    // Past the config's cap on samples per run the config itself is refused, naming the field.
+    const tooLong = {
       ...structuredClone(config),
-      simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
+      simulation: { ...config.simulation, duration: 1e5, dt: 1e-3 },
     };
     assert.throws(
       () => new PSOTuner({ controllerType: "sta_smc", config: tooLong, scenarios: 10 }),
       /^ConfigError: [^]*simulation\.duration: 100000 s at dt 0\.001 asks for 100000001 samples/,
     );
-    // Within that cap, the steps of one run times the scenarios can still exceed the buffer limit.
+    // Within that cap (10⁶ samples), the steps of one run times 20 scenarios still exceed the buffer
+    // limit: 20 × 7 999 998 doubles.
     const long = {
       ...structuredClone(config),
-      simulation: { ...config.simulation, duration: 999, dt: 1e-3 },
+      simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
     };
     for (
       const build of [

@@ -129,3 +129,18 @@ Deno.test("checkReadmeSection() accepts a writable README with the block and ref
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every `deno task <name>` that README.md and docs/ name is a task in deno.json", async () => {
+  const root = new URL("../../", import.meta.url);
+  const tasks = Object.keys(JSON.parse(await Deno.readTextFile(new URL("deno.json", root))).tasks);
+  const texts = [await Deno.readTextFile(new URL("README.md", root))];
+  for await (const entry of Deno.readDir(new URL("docs/", root))) {
+    if (entry.name.endsWith(".md")) texts.push(await Deno.readTextFile(new URL(`docs/${entry.name}`, root)));
+  }
+  const named = new Set(
+    texts.flatMap((t) => [...t.matchAll(/deno(?:@[\d.]+)? task ([a-z][\w:-]*)/g)].map((m) => m[1])),
+  );
+  assert.ok(named.has("study") && named.has("tune"), [...named].join(", "));
+  const missing = [...named].filter((name) => !tasks.includes(name));
+  assert.deepEqual(missing, [], `named in the docs but not in deno.json: ${missing.join(", ")}`);
+});
