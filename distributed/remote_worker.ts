@@ -24,8 +24,11 @@ import {
   type EvaluateResult,
   type EvaluateTask,
   type EvaluationSetup,
+  PoolClosedError,
   PSOTuner,
+  type ReleaseTask,
   TUNER_WORKER_URL,
+  WorkerCrashedError,
   WorkerPool,
 } from "../optimizer/mod.ts";
 import {
@@ -73,7 +76,20 @@ export interface RemoteWorkerOptions {
   readonly log?: (line: string) => void;
   /** Log every chunk taken and done. */
   readonly verbose?: boolean;
+  /**
+   * Run setups kept at once, each with an evaluator in every local Worker; beyond that the least
+   * recently used one not in use is released. Default {@linkcode REMOTE_SETUPS_KEPT}.
+   */
+  readonly setupsKept?: number;
 }
+
+/**
+ * How many run setups a remote worker keeps by default. Each holds an evaluator (≈ 0.6 MB at 10
+ * scenarios of 1000 steps) in every local Worker; a long-lived worker serving runs of many seeds,
+ * controllers or configs would otherwise grow without end. A run's chunks arrive together, so a
+ * small number covers every run going on at once.
+ */
+export const REMOTE_SETUPS_KEPT = 8;
 
 /** Counters of a remote worker. */
 export interface RemoteWorkerStats {
@@ -85,6 +101,8 @@ export interface RemoteWorkerStats {
   readonly failed: number;
   /** Chunks being computed now. */
   readonly busy: number;
+  /** Run setups held now (at most `setupsKept`, unless more are in use at once). */
+  readonly setups: number;
 }
 
 /** A running remote worker. */
@@ -98,8 +116,17 @@ export interface RemoteWorker {
   stop(): Promise<void>;
 }
 
-interface Prepared {
+/** A run setup the worker holds, with the key its local Workers know its evaluator by. */
+interface HeldSetup {
   readonly setup: EvaluationSetup;
+  /** The `evaluate` tasks' key: fresh each time the setup is built, since a released key stays refused. */
+  readonly key: string;
+  /** Chunks being computed with it: a setup in use is never released. */
+  inUse: number;
+}
+
+interface Prepared {
+  readonly held: HeldSetup;
   readonly fitness?: { module: string; export: string };
   readonly controllerSource?: EvaluateTask["controllerSource"];
 }
@@ -124,6 +151,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const concurrency = options.concurrency ?? navigator.hardwareConcurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new DistributedError("config", `--concurrency: must be an integer ≥ 1, got ${concurrency}`);
+  }
+  const kept = options.setupsKept ?? REMOTE_SETUPS_KEPT;
+  if (!Number.isInteger(kept) || kept < 1) {
+    throw new DistributedError("config", `setupsKept: must be an integer ≥ 1, got ${kept}`);
   }
   const configs = new Map<string, Config>();
   for (const source of options.configs ?? ["config.yaml"]) {
@@ -184,7 +215,10 @@ class Worker_ implements RemoteWorker {
   readonly #pool: WorkerPool;
   readonly #busy = new Set<string>();
   readonly #handling = new Set<Promise<void>>();
-  readonly #setups = new Map<string, EvaluationSetup>();
+  /** Least recently used first (a Map keeps insertion order; a use moves the entry to the end). */
+  readonly #setups = new Map<string, HeldSetup>();
+  readonly #releasing = new Set<Promise<void>>();
+  #generation = 0;
   readonly #registering = new Map<string, Promise<unknown>>();
   readonly #log: (line: string) => void;
   #slots: Promise<void>[] = [];
@@ -251,6 +285,7 @@ class Worker_ implements RemoteWorker {
       refused: this.#refused,
       failed: this.#failed,
       busy: this.#busy.size,
+      setups: this.#setups.size,
     };
   }
 
@@ -263,7 +298,7 @@ class Worker_ implements RemoteWorker {
       this.#ping?.unsubscribe();
       // Closing ends the slots' pending pulls at once instead of at their expiry.
       await this.#nc.close();
-      await Promise.allSettled([...this.#slots, this.#pingLoop]);
+      await Promise.allSettled([...this.#slots, this.#pingLoop, ...this.#releasing]);
       await this.#pool.close();
       this.#log(
         `worker ${this.id} stopped: ${this.#completed} chunks done, ${this.#refused} refused, ${this.#failed} failed`,
@@ -359,8 +394,8 @@ class Worker_ implements RemoteWorker {
         return await this.#reject(m, chunk, refused ? "refused" : "failed", (error as Error).message, last);
       }
       const task: EvaluateTask = {
-        key: chunk.setupHash,
-        setup: prepared.setup,
+        key: prepared.held.key,
+        setup: prepared.held.setup,
         controllerSource: prepared.controllerSource,
         fitness: prepared.fitness,
         positions,
@@ -375,7 +410,9 @@ class Worker_ implements RemoteWorker {
       } catch (error) {
         return await this.#reject(m, chunk, "failed", describe(error), last);
       } finally {
+        prepared.held.inUse--;
         computed();
+        this.#releaseUnused();
       }
       const result: ResultMessage = {
         v: PROTOCOL_VERSION,
@@ -555,9 +592,11 @@ class Worker_ implements RemoteWorker {
       }
     }
     const key = `${chunk.configHash}|${chunk.controllerType}|${chunk.seed}|${chunk.scenarioCount}`;
-    let setup = this.#setups.get(key);
-    if (!setup) {
-      setup = new PSOTuner({
+    let held = this.#setups.get(key);
+    if (held) {
+      this.#setups.delete(key); // moved to the end: the most recently used
+    } else {
+      const setup = new PSOTuner({
         controllerType: chunk.controllerType,
         config,
         seed: chunk.seed,
@@ -572,9 +611,37 @@ class Worker_ implements RemoteWorker {
           } (another version of the code?)`,
         );
       }
-      this.#setups.set(key, setup);
+      held = { setup, key: `${chunk.setupHash}:${++this.#generation}`, inUse: 0 };
     }
-    return { setup, fitness, controllerSource };
+    held.inUse++;
+    this.#setups.set(key, held);
+    this.#releaseUnused();
+    return { held, fitness, controllerSource };
+  }
+
+  /**
+   * Drops the least recently used setups beyond `setupsKept` that no chunk is using, and tells the
+   * local Workers to free their evaluators (which also makes them refuse that key from then on).
+   */
+  #releaseUnused(): void {
+    const kept = this.#o.setupsKept ?? REMOTE_SETUPS_KEPT;
+    for (const [key, held] of this.#setups) {
+      if (this.#setups.size <= kept) break;
+      if (held.inUse > 0) continue;
+      this.#setups.delete(key);
+      const release: ReleaseTask = { key: held.key };
+      const work = this.#pool.broadcast("release", release).then(
+        () => {},
+        (error) => {
+          // A closed pool or a crashed Worker has nothing left to free.
+          if (!(error instanceof PoolClosedError || error instanceof WorkerCrashedError)) {
+            this.#log(`worker ${this.id}: could not release setup ${held.key}: ${describe(error)}`);
+          }
+        },
+      );
+      this.#releasing.add(work);
+      work.finally(() => this.#releasing.delete(work));
+    }
   }
 }
 
