@@ -116,8 +116,8 @@ export interface PSOTunerOptions {
   /**
    * Continue the run from this swarm snapshot (the last `onCheckpoint` state of an interrupted run
    * with the same options) instead of a new swarm; it ends with the uninterrupted run's result, on
-   * whichever backend. Its seed, swarm size and bounds must be this tuner's (`RangeError` naming
-   * the mismatch otherwise).
+   * whichever backend (`fitnessFailures` then counts the resumed part only). Its seed, swarm size
+   * and bounds must be this tuner's (`RangeError` naming the mismatch otherwise).
    */
   readonly resumeFrom?: PSOState;
   /**

@@ -53,7 +53,9 @@ Deno.test({
   const server = await startNatsServer();
   const remote = await startWorkerProcess(server.url, ["--concurrency", "1"]);
   try {
-    assert.equal(await tune([...common, ...files("local"), "--workers", "2"], captureIO().io), 0);
+    const plain = captureIO();
+    assert.equal(await tune([...common, ...files("local"), "--workers", "2"], plain.io), 0);
+    assert.match(plain.out.join("\n"), /seed 3, 2 Workers\)/);
     const nats = [
       "--nats",
       server.url,
@@ -89,12 +91,25 @@ Deno.test({
       second.err.join(""),
     );
     assert.match(second.err.join(""), /sta_smc: resuming run \S+ after iteration [234] /);
+    // The report names what evaluated the particles: the remote workers, not a local Worker count.
+    assert.match(second.out.join("\n"), /seed 3, NATS, 1 worker\)/);
     const read = async (name: string) =>
       JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as TuneReport;
     const [local, resumed] = [await read("local"), await read("nats")];
     assert.deepStrictEqual(resumed.results[0].bestGains, local.results[0].bestGains);
     assert.equal(resumed.results[0].bestCost, local.results[0].bestCost);
     assert.deepStrictEqual(resumed.results[0].history, local.results[0].history);
+    assert.equal(resumed.settings.natsWorkers, 1);
+    assert.equal(local.settings.natsWorkers, undefined);
+
+    // The checkpoint is the finished run's: another swarm size cannot continue it.
+    const other = captureIO();
+    const wider = [...common.slice(0, 3), "7", ...common.slice(4)];
+    assert.equal(await tune([...wider, ...files("other"), ...nats, "--resume"], other.io), 2);
+    assert.match(
+      other.err.join(""),
+      /sta_smc: --resume: \S+sta_smc\.json does not fit this run: options\.swarmSize: must match the state's swarm size \(6\), got 7/,
+    );
   } finally {
     await remote.kill();
     await server.dispose();
@@ -109,6 +124,44 @@ Deno.test("tune refuses NATS flags without --nats, and a bad --nats URL, with ex
   const b = captureIO();
   assert.equal(await tune(["--controller", "sta", "--nats", "http://127.0.0.1:1"], b.io), 2);
   assert.match(b.err.join(""), /--nats: must be a nats:\/\/ or tls:\/\/ URL/);
+  const c = captureIO();
+  assert.equal(
+    await tune(
+      ["--controller", "sta", "--resume", "--nats", "nats://127.0.0.1:1", "--chunk-size", "0"],
+      c.io,
+    ),
+    2,
+  );
+  assert.match(c.err.join(""), /--chunk-size: must be an integer ≥ 1, got "0"/);
+});
+
+Deno.test("tune --nats checks the checkpoint before connecting: a path it cannot write, a file that is no checkpoint", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "dip-tune-nats-" });
+  try {
+    // Nothing listens on port 1: reaching the server would be exit code 1, not 2.
+    const base = ["--controller", "sta", "--nats", "nats://127.0.0.1:1", "--robustness", "0"];
+    const outputs = ["--out", `${dir}/g.json`, "--json", `${dir}/r.json`, "--report", `${dir}/r.html`];
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const a = captureIO();
+    assert.equal(await tune([...base, ...outputs, "--checkpoint", `${dir}/file/checkpoints`], a.io), 2);
+    assert.match(
+      a.err.join(""),
+      /--checkpoint: cannot write ".*\/file\/checkpoints\/sta_smc\.json": .* is a file/,
+    );
+    await Deno.mkdir(`${dir}/cp`);
+    await Deno.writeTextFile(`${dir}/cp/sta_smc.json`, "{not json");
+    const b = captureIO();
+    assert.equal(await tune([...base, ...outputs, "--checkpoint", `${dir}/cp`, "--resume"], b.io), 2);
+    assert.match(b.err.join(""), /sta_smc: --resume: .*sta_smc\.json must be JSON/);
+    // Without --resume the same file is simply overwritten later: the run goes as far as the server.
+    const c = captureIO();
+    assert.equal(await tune([...base, ...outputs, "--checkpoint", `${dir}/cp`], c.io), 1);
+    assert.match(c.err.join(""), /sta_smc: .*127\.0\.0\.1:1/);
+    assert.match(c.err.join(""), /no iteration completed, so there is no checkpoint to resume from/);
+    await assert.rejects(Deno.stat(`${dir}/g.json`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("worker task explains a missing --nats and a bad --concurrency with exit code 2", async () => {
