@@ -244,7 +244,7 @@ interface PreparedRun {
   readonly controller?: ControllerRef;
 }
 
-/** Hashes the run's setup and modules before anything is sent (the former `prepare()`). */
+/** Hashes the run's setup and modules before anything is sent; refuses another setup on a resume. */
 async function prepareRun(
   run: EvaluationRun,
   runId: string,
