@@ -6,8 +6,12 @@
  * @module
  */
 import { type ControllerType } from "../gains/mod.ts";
+import { CONFIG_LIMITS, FORCE_LIMIT_REASON } from "./limits.ts";
 import { finite, nonNegative, number, positive } from "./numbers.ts";
 import { boolean, gainVector, mapping, oneOf, vector } from "./rules.ts";
+
+/** The actuator limit [N]: > 0 and at most `CONFIG_LIMITS.maxForce`. */
+const maxForce = () => number({ ...positive, max: CONFIG_LIMITS.maxForce, limit: FORCE_LIMIT_REASON });
 
 /** Smooth sign used in the boundary layer. */
 const switchMethod = () => oneOf("tanh", "linear");
@@ -20,7 +24,7 @@ function common(type: ControllerType) {
     gains: gainVector(type).exactOptional(),
     boundary_layer: number(positive),
     switch_method: switchMethod(),
-    max_force: number(positive),
+    max_force: maxForce(),
     cart_gain: number(nonNegative),
     cart_lambda: number(nonNegative),
     model: plantModel(),
@@ -71,7 +75,7 @@ const lqr = mapping({
   Q: vector(6, nonNegative),
   /** Input weight. */
   R: number(positive),
-  max_force: number(positive),
+  max_force: maxForce(),
   /** The model linearised for the design. */
   model: plantModel(),
   /** An explicit K (6 finite numbers, signs free); when absent K is designed from Q and R. */

@@ -27,6 +27,14 @@ export const CONFIG_LIMITS = Object.freeze({
   maxScenarioEvaluations: 10_000,
   /** Samples of one simulated run, `round(duration / dt) + 1`: at most this many. */
   maxSimulationSamples: 1_000_000,
+  /**
+   * State samples one batch simulation may hold over all its runs (runs × samples per run): 192 MB
+   * of states plus 64 MB of controls and σ. The tuner simulates its `physics_uncertainty.n_evals`
+   * scenarios, the robustness check its runs, in one batch each.
+   */
+  maxBatchSamples: 4_000_000,
+  /** Newtons: the largest `max_force` and disturbance force (amplitude or std) a config may ask for. */
+  maxForce: 1_000_000,
   /** `study.monte_carlo.runs`: at most this many Monte Carlo runs. */
   maxMonteCarloRuns: 1_000_000,
   /** `study.basin.grid`: points per axis of the basin-of-attraction grid, at least this many. */
@@ -36,6 +44,62 @@ export const CONFIG_LIMITS = Object.freeze({
   /** `study.basin.range`: the grid spans ±range rad for θ1 and θ2, at most π/2. */
   maxBasinRange: Math.PI / 2,
 });
+
+/**
+ * The most runs of `samples` state samples each that one batch may hold:
+ * `floor(CONFIG_LIMITS.maxBatchSamples / samples)` (3996 runs of 1001 samples).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxRunsPerBatch } from "./mod.ts";
+ * assert.equal(maxRunsPerBatch(1001), 3996);
+ * ```
+ *
+ * @param samples State samples of one run, `round(duration / dt) + 1`.
+ * @returns The largest run count that fits, at least 4 for any run within `maxSimulationSamples`.
+ */
+export function maxRunsPerBatch(samples: number): number {
+  return Math.floor(CONFIG_LIMITS.maxBatchSamples / samples);
+}
+
+/**
+ * The message for a batch of `count` runs of `samples` samples that holds more than
+ * {@linkcode CONFIG_LIMITS}`.maxBatchSamples`, or undefined when it fits: what the batch is made
+ * of, the product, the limit and the most runs that fit.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchSizeProblem } from "./mod.ts";
+ * assert.equal(batchSizeProblem(3996, 1001, "scenarios"), undefined);
+ * assert.equal(
+ *   batchSizeProblem(5000, 1001, "scenarios"),
+ *   "5000 scenarios × 1001 samples per run = 5005000 state samples, more than the 4000000 one batch may hold (at most 3996 scenarios of 1001 samples)",
+ * );
+ * ```
+ *
+ * @param count Runs in the batch.
+ * @param samples State samples per run.
+ * @param runs What the runs are, plural (`scenarios`, `robustness runs`).
+ * @param samplesOrigin Where the samples per run come from, shown after them in parentheses.
+ * @returns The problem, or undefined.
+ */
+export function batchSizeProblem(
+  count: number,
+  samples: number,
+  runs: string,
+  samplesOrigin?: string,
+): string | undefined {
+  const limit = CONFIG_LIMITS.maxBatchSamples;
+  if (count * samples <= limit) return undefined;
+  const perRun = samplesOrigin === undefined ? "per run" : `per run (${samplesOrigin})`;
+  return `${count} ${runs} × ${samples} samples ${perRun} = ${count * samples} state samples, more than ` +
+    `the ${limit} one batch may hold (at most ${maxRunsPerBatch(samples)} ${runs} of ${samples} samples)`;
+}
+
+/** Why a force is limited, for the messages of `max_force`, amplitudes and std. */
+export const FORCE_LIMIT_REASON = "the largest force in N the tools simulate";
 
 /** Bytes of state buffer per sample: six float64 state entries. */
 const BYTES_PER_SAMPLE = 6 * Float64Array.BYTES_PER_ELEMENT;

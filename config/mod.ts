@@ -23,7 +23,7 @@ export {
 } from "./loader.ts";
 export { ConfigError, type ConfigIssue, ROOT_PATH } from "./errors.ts";
 export { ENV_PREFIX } from "./env.ts";
-export { CONFIG_LIMITS, simulationSamples } from "./limits.ts";
+export { batchSizeProblem, CONFIG_LIMITS, maxRunsPerBatch, simulationSamples } from "./limits.ts";
 export { configSchema, PHYSICS_KEYS } from "./schema.ts";
 export {
   CONTROLLER_TYPES,

@@ -29,6 +29,11 @@ export interface NumberRule {
    * bound gets its own message, naming the limit and this reason, instead of a combined range.
    */
   readonly limit?: string;
+  /**
+   * With `limit`: the bound is on the magnitude (`min` is `-max`), so a value past either end is
+   * told the whole range and the reason, `must be in [-1000000, 1000000] (…), got 1e+308`.
+   */
+  readonly limitsMagnitude?: boolean;
 }
 
 /** Issue fields the messages read (`input` is always filled in for the issues built here). */
@@ -76,6 +81,7 @@ export function numberMessage(rule: NumberRule, value: unknown, nullable = false
   const below = min !== undefined && (minExclusive ? value <= min : value < min);
   const above = max !== undefined && (maxExclusive ? value >= max : value > max);
   if (rule.limit !== undefined) {
+    if (rule.limitsMagnitude && (below || above)) return `${rangeText(rule)} (${rule.limit}), got ${value}`;
     if (below) return `${rangeText({ min, minExclusive })}, got ${value}`;
     if (above) return `must be at most ${max} (${rule.limit}), got ${value}`;
   }

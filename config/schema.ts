@@ -9,9 +9,9 @@
 import { z } from "zod";
 import { type ControllerType, GAIN_NAMES } from "../gains/mod.ts";
 import { describe, isPlainObject } from "./errors.ts";
-import { CONFIG_LIMITS, simulationLengthProblem } from "./limits.ts";
+import { batchSizeProblem, CONFIG_LIMITS, simulationLengthProblem, simulationSamples } from "./limits.ts";
 import { count, finite, nonNegative, nullableNumber, number, positive, seed, unit } from "./numbers.ts";
-import { gainVector, mapping, oneOf, vector } from "./rules.ts";
+import { gainVector, type IsValid, mapping, oneOf, type Report, vector } from "./rules.ts";
 import { controllersSchema } from "./controllers_schema.ts";
 import { disturbancesSchema, metricsSchema, studySchema } from "./study_schema.ts";
 
@@ -260,6 +260,29 @@ export const configSchema = mapping({
   metrics: metricsSchema,
   study: studySchema,
 }, (_valid, report, isValid, parsed) => {
+  // Across sections: the tuner simulates all n_evals scenarios of a particle in one batch, so
+  // n_evals × the samples of one run must fit the batch limit (3996 scenarios of 1001 samples).
+  // Checked on the three values alone, so a bad key elsewhere in those sections does not hide it.
+  const sim = parsed.simulation as { dt?: unknown; duration?: unknown } | undefined;
+  const n = (parsed.physics_uncertainty as { n_evals?: unknown } | undefined)?.n_evals;
+  const { dt, duration } = sim ?? {};
+  const nEvals = ["physics_uncertainty", "n_evals"];
+  if (
+    typeof dt === "number" && typeof duration === "number" && typeof n === "number" &&
+    isValid(["simulation", "dt"]) && isValid(["simulation", "duration"]) && isValid(nEvals)
+  ) {
+    const samples = simulationSamples(duration, dt);
+    const tooMany = batchSizeProblem(n, samples, "scenarios", "simulation.duration / simulation.dt + 1");
+    if (tooMany !== undefined) report(nEvals, `${tooMany}; lower it or shorten the run, got ${n}`);
+  }
+  checkMonteCarloDisturbance(report, isValid, parsed);
+});
+
+function checkMonteCarloDisturbance(
+  report: Report,
+  isValid: IsValid,
+  parsed: Readonly<Record<string, unknown>>,
+): void {
   // Across sections: the Monte Carlo study names one of the disturbance scenarios. Checked as soon
   // as the name itself is valid and disturbances is a mapping, even if some scenario is broken.
   const study = parsed.study as { monte_carlo?: { disturbance?: unknown } } | undefined;
@@ -274,4 +297,4 @@ export const configSchema = mapping({
       names.length > 0 ? names.join(", ") : "there are none"
     }) or be null, got ${describe(name)}`,
   );
-});
+}

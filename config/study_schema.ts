@@ -7,9 +7,20 @@
 import { z } from "zod";
 import { CONTROLLER_TYPES } from "../gains/mod.ts";
 import { describe } from "./errors.ts";
-import { CONFIG_LIMITS } from "./limits.ts";
+import { CONFIG_LIMITS, FORCE_LIMIT_REASON } from "./limits.ts";
 import { finite, nonNegative, nullableNumber, number, positive, seed } from "./numbers.ts";
 import { mapping, plainMapping, strict, vector } from "./rules.ts";
+
+// A force past 1e6 N is no physical cart's (and at 1e308 the first step overflows to NaN).
+const FORCE_LIMIT = FORCE_LIMIT_REASON;
+/** A signed force amplitude [N], finite and at most `CONFIG_LIMITS.maxForce` in magnitude. */
+const amplitude = () =>
+  number({
+    min: -CONFIG_LIMITS.maxForce,
+    max: CONFIG_LIMITS.maxForce,
+    limit: FORCE_LIMIT,
+    limitsMagnitude: true,
+  });
 
 // Start times default to 0 (from the beginning of the run), the sine's phase too.
 const start = () => number(nonNegative).default(0);
@@ -21,16 +32,16 @@ const force = plainMapping().pipe(z.discriminatedUnion("kind", [
   /** `amplitude` newtons for `duration` seconds from `start`. */
   strict({
     kind: z.literal("impulse"),
-    amplitude: number(finite),
+    amplitude: amplitude(),
     start: start(),
     duration: number(positive),
   }),
   /** `amplitude` newtons from `start` on. */
-  strict({ kind: z.literal("step"), amplitude: number(finite), start: start() }),
+  strict({ kind: z.literal("step"), amplitude: amplitude(), start: start() }),
   /** `amplitude`·sin(2π·frequency·(t − start) + phase) from `start` on. */
   strict({
     kind: z.literal("sine"),
-    amplitude: number(finite),
+    amplitude: amplitude(),
     frequency: number(positive),
     start: start(),
     phase: number(finite).default(0),
@@ -38,7 +49,7 @@ const force = plainMapping().pipe(z.discriminatedUnion("kind", [
   /** Seeded Gaussian force of standard deviation `std`, low-pass limited to `bandwidth` Hz. */
   strict({
     kind: z.literal("random"),
-    std: number(nonNegative),
+    std: number({ ...nonNegative, max: CONFIG_LIMITS.maxForce, limit: FORCE_LIMIT }),
     bandwidth: number(positive),
     seed: number(seed),
     start: start(),

@@ -11,6 +11,7 @@ import { createController, ensureConfig, validateGains } from "../factory/mod.ts
 import {
   type BatchParticle,
   type BatchWorkspace,
+  checkRunSize,
   createPlant,
   type Plant,
   runSettings,
@@ -53,23 +54,26 @@ export interface Evaluator {
 }
 
 /**
- * Refuses an evaluation whose batch buffers (one run per scenario, kept for the whole tuning by each
- * evaluator) would exceed the buffer limit, naming the scenario count and the step count.
+ * Refuses an evaluation too large to simulate: the scenarios of one particle run as one batch, so
+ * `scenarios × (steps + 1)` state samples must fit the batch limit (`CONFIG_LIMITS.maxBatchSamples`,
+ * the rule `physics_uncertainty.n_evals` is checked against when a config loads), and the buffers
+ * each evaluator keeps for the whole tuning must fit the buffer limit.
  *
  * @example Usage
  * ```ts
  * import { checkEvaluationSize } from "./evaluate.ts";
  * import assert from "node:assert/strict";
  *
- * checkEvaluationSize(10, { duration: 10, dt: 0.01 }); // 0.6 MB: fine
+ * checkEvaluationSize(3996, { duration: 10, dt: 0.01 }); // 3 999 996 samples: fine
  * assert.throws(
- *   () => checkEvaluationSize(10, { duration: 1e5, dt: 1e-3 }),
- *   /^RequestTooLargeError: evaluation buffers: scenarios × \(\(steps \+ 1\) × 6 \+ 2 × steps\) doubles = 10 × 800000006 doubles = 61035\.2 MB exceeds the 1024 MB limit/,
+ *   () => checkEvaluationSize(5000, { duration: 10, dt: 0.01 }),
+ *   /^SimulationSizeError: scenarios: 5000 scenarios × 1001 samples needs 5005000 state samples .*, more than the limit of 4000000 samples per batch$/,
  * );
  * ```
  *
  * @param scenarios Scenarios per particle.
  * @param sim The simulation step and horizon.
+ * @throws {SimulationSizeError} When the scenarios do not fit one batch (field `scenarios`).
  * @throws {RequestTooLargeError} When the buffers would not fit.
  */
 export function checkEvaluationSize(
@@ -77,6 +81,13 @@ export function checkEvaluationSize(
   sim: { readonly duration: number; readonly dt: number },
 ): void {
   const steps = stepCount(sim.duration, sim.dt);
+  checkRunSize(
+    scenarios,
+    steps,
+    "simulation.duration / simulation.dt",
+    `${sim.duration} s / ${sim.dt} s = ${steps} steps`,
+    "scenarios",
+  );
   const perRun = batchDoubles(1, steps);
   checkBufferSize(
     "evaluation buffers",
@@ -101,8 +112,8 @@ export function checkEvaluationSize(
  *
  * @param setup The evaluation setup.
  * @returns The evaluator.
- * @throws {RequestTooLargeError} When its buffers would exceed the buffer limit
- * ({@linkcode checkEvaluationSize}).
+ * @throws {SimulationSizeError} When the scenarios do not fit one batch ({@linkcode checkEvaluationSize}).
+ * @throws {RequestTooLargeError} When its buffers would exceed the buffer limit.
  */
 export function createEvaluator(setup: EvaluationSetup): Evaluator {
   const config = ensureConfig(setup.config);
@@ -124,7 +135,7 @@ export function createEvaluator(setup: EvaluationSetup): Evaluator {
     for (let s = 0; s < nS; s++) {
       particles[s] = { plant: plants[s], kernel: ctrl.kernel, x0: setup.scenarios[s].x0 };
     }
-    ws = simulateBatch({ ...limits, particles, steps, workspace: ws });
+    ws = simulateBatch({ ...limits, particles, steps, workspace: ws, particlesName: "scenarios" });
     for (let s = 0; s < nS; s++) {
       costs[s] = costOfBatchRun(ws, s, settings) +
         constraintPenaltyAt(ws.x, stateOffset(s, steps), ws.length[s] - 1, ws.status[s], settings, s === 0);

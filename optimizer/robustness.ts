@@ -10,6 +10,7 @@ import { PHYSICS_KEYS } from "../config/mod.ts";
 import { createController, ensureConfig } from "../factory/mod.ts";
 import {
   type BatchParticle,
+  checkRunSize,
   createPlant,
   runSettings,
   simulateBatch,
@@ -66,6 +67,9 @@ export interface RobustnessResult {
  *
  * @param options Gains, config, counts, seed.
  * @returns Pass counts per kind and overall.
+ * @throws {SimulationSizeError} When `runs` trajectories do not fit one batch (`runs` × samples
+ * per run more than `CONFIG_LIMITS.maxBatchSamples`: at most 3996 runs of 1001 samples), before
+ * anything is simulated.
  * @throws {RequestTooLargeError} When a batch of `runs` trajectories would exceed the buffer limit.
  */
 export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
@@ -77,7 +81,15 @@ export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
   const rng = Prng.derive(options.seed ?? 20261124, "robustness");
   const sim = config.simulation;
   const steps = stepCount(sim.duration, sim.dt);
-  // Each kind of draw is one batch of `runs` trajectories, simulated in full.
+  // Each kind of draw is one batch of `runs` trajectories, simulated in full: refused here, before
+  // any plant or controller is built, rather than by the batch kernel after the first kind ran.
+  checkRunSize(
+    runs,
+    steps,
+    "simulation.duration / simulation.dt",
+    `${sim.duration} s / ${sim.dt} s = ${steps} steps`,
+    "robustness runs",
+  );
   checkBufferSize(
     "robustness buffers",
     `runs × ${BATCH_DOUBLES_FORMULA} = ${runs} × ${batchDoubles(1, steps)} doubles`,
@@ -106,7 +118,7 @@ export function robustnessCheck(options: RobustnessOptions): RobustnessResult {
   }
   const firstChecked = Math.max(0, steps - Math.round(window / sim.dt));
   const score = (particles: typeof physicsParticles): RobustnessPart => {
-    const ws = simulateBatch({ ...runSettings(sim), particles, steps });
+    const ws = simulateBatch({ ...runSettings(sim), particles, steps, particlesName: "robustness runs" });
     let passed = 0, failed = 0;
     for (let p = 0; p < particles.length; p++) {
       if (ws.status[p] !== STATUS_OK) {

@@ -72,8 +72,10 @@ export interface PSOTunerOptions {
   readonly seed?: number;
   /**
    * Scenarios per particle; default `physics_uncertainty.n_evals` (1 = nominal only). Refused up
-   * front with `RequestTooLargeError` when one evaluator's buffers (scenarios × the steps of
-   * `simulation`) would exceed the buffer limit.
+   * front, by the rule `n_evals` is checked against when a config loads, with a
+   * `SimulationSizeError` (field `scenarios`) when scenarios × the samples of one run exceed the
+   * batch limit (`CONFIG_LIMITS.maxBatchSamples`: at most 3996 scenarios of 1001 samples), and a
+   * `RequestTooLargeError` when one evaluator's buffers would exceed the buffer limit.
    */
   readonly scenarios?: number;
   /**
@@ -158,8 +160,9 @@ export interface TunerResult {
  * {@linkcode EvaluationBackend} made for each `optimize()` call, by default
  * {@linkcode workerPoolBackend} (a pool of its own, or the long-lived `pool`), or by
  * `options.backend`. Sizes are checked up front: a swarm, an iteration count or a Worker count out
- * of range is a `RangeError` naming the option and its range, and buffers that would not fit are a
- * `RequestTooLargeError`.
+ * of range is a `RangeError` naming the option and its range, scenarios that do not fit one batch
+ * a `SimulationSizeError` and buffers that would not fit a `RequestTooLargeError` (all three are
+ * `RangeError`s).
  *
  * @example Usage
  * ```ts ignore

@@ -73,6 +73,11 @@ export interface BatchOptions {
    * bit-identical to an undisturbed one.
    */
   readonly disturbance?: DisturbanceSpec;
+  /**
+   * What the particles are, plural, for the error of a batch too large (default `particles`): the
+   * tuner's evaluator passes `scenarios`, the robustness check `robustness runs`.
+   */
+  readonly particlesName?: string;
 }
 
 /**
@@ -109,7 +114,7 @@ const EMPTY = new Float64Array(0);
  *
  * A request beyond the size limits ({@linkcode MAX_TRAJECTORY_SAMPLES} samples per run,
  * {@linkcode MAX_BATCH_SAMPLES} per batch), or one the allocator refuses, throws a
- * {@linkcode SimulationSizeError} naming `steps` or `particles` and the bytes asked for.
+ * {@linkcode SimulationSizeError} naming `steps` or `particlesName` and the bytes asked for.
  *
  * @example Usage
  * ```ts
@@ -122,6 +127,7 @@ const EMPTY = new Float64Array(0);
  * @param steps Number of steps per run.
  * @param reuse An earlier workspace whose buffers are reused when large enough.
  * @param withDisturbance Also make room for a disturbance force per step (default false).
+ * @param particlesName What the particles are, plural, for a size error (default `particles`).
  * @returns The workspace.
  */
 export function createBatchWorkspace(
@@ -129,8 +135,9 @@ export function createBatchWorkspace(
   steps: number,
   reuse?: BatchWorkspace,
   withDisturbance = false,
+  particlesName = "particles",
 ): BatchWorkspace {
-  checkRunSize(count, steps);
+  checkRunSize(count, steps, "steps", `${steps} steps`, particlesName);
   const nx = count * trajectoryLength(steps), nu = count * steps;
   const fits = (a: { length: number } | undefined, n: number) => a !== undefined && a.length >= n;
   try {
@@ -155,8 +162,8 @@ export function createBatchWorkspace(
     // Within the limits the allocator can still refuse (a small machine): report it the same way.
     if (!(error instanceof RangeError)) throw error;
     throw new SimulationSizeError(
-      count > 1 ? "particles" : "steps",
-      `${count} particles × ${steps + 1} samples`,
+      count > 1 ? particlesName : "steps",
+      `${count} ${particlesName} × ${steps + 1} samples`,
       count * (steps + 1),
       (nx + 2 * nu) * 8,
       MAX_BATCH_SAMPLES,
@@ -221,7 +228,7 @@ export function simulateBatch(options: BatchOptions): BatchWorkspace {
       anyForce ||= own.force !== undefined;
     }
   }
-  const ws = createBatchWorkspace(count, steps, options.workspace, anyForce);
+  const ws = createBatchWorkspace(count, steps, options.workspace, anyForce, options.particlesName);
   const advance = integrator === "rk4" ? rk4At : eulerAt;
   const scratch = createRk4Scratch();
   const out = new Float64Array(3);

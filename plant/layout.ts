@@ -28,7 +28,9 @@ export const MAX_TRAJECTORY_SAMPLES: number = CONFIG_LIMITS.maxSimulationSamples
 /**
  * The largest number of state samples one batch may hold over all its particles: 4·10⁶ samples, that
  * is 192 MB of states plus 64 MB of controls and σ (and 32 MB of disturbance force when one is
- * applied). A 41 × 41 grid of 10 s runs at dt 0.01 s (1.7·10⁶ samples) fits.
+ * applied). A 41 × 41 grid of 10 s runs at dt 0.01 s (1.7·10⁶ samples) fits. It is the
+ * configuration's own limit (`CONFIG_LIMITS.maxBatchSamples`), which `physics_uncertainty.n_evals`
+ * is checked against when a config loads, so the tuner's scenario batch of a config that loads fits.
  *
  * @example Usage
  * ```ts
@@ -36,7 +38,7 @@ export const MAX_TRAJECTORY_SAMPLES: number = CONFIG_LIMITS.maxSimulationSamples
  * console.log(MAX_BATCH_SAMPLES); // 4000000
  * ```
  */
-export const MAX_BATCH_SAMPLES = 4_000_000;
+export const MAX_BATCH_SAMPLES: number = CONFIG_LIMITS.maxBatchSamples;
 
 /** Bytes of one double. */
 const DOUBLE = 8;
@@ -96,7 +98,8 @@ export function batchBytes(count: number, steps: number): number {
 /**
  * Thrown when a run or a batch would need buffers beyond {@linkcode MAX_TRAJECTORY_SAMPLES} or
  * {@linkcode MAX_BATCH_SAMPLES} (or the allocator refuses them). It names the input that makes it too
- * big (`duration / dt`, `steps`, `particles`), the samples and bytes asked for and the limit.
+ * big (`duration / dt`, `steps`, or what the batch is made of: `particles`, `scenarios`,
+ * `robustness runs`), the samples and bytes asked for and the limit.
  *
  * @example Usage
  * ```ts
@@ -156,7 +159,7 @@ export class SimulationSizeError extends RangeError {
  * Refuses, with a {@linkcode SimulationSizeError}, a batch of `count` runs of `steps` steps whose
  * buffers exceed the limits: more than {@linkcode MAX_TRAJECTORY_SAMPLES} samples per run (blamed on
  * `field`, the input that set the step count) or more than {@linkcode MAX_BATCH_SAMPLES} in all
- * (blamed on `particles` when there is more than one).
+ * (blamed on `runs`, what the batch is made of).
  *
  * @example Usage
  * ```ts
@@ -164,14 +167,26 @@ export class SimulationSizeError extends RangeError {
  * import assert from "node:assert/strict";
  * checkRunSize(40, 1000); // fine
  * assert.throws(() => checkRunSize(1, 2e6, "duration / dt"), /duration \/ dt: .*limit of 1000000 samples per trajectory/);
+ * assert.throws(
+ *   () => checkRunSize(5000, 1000, "steps", "1000 steps", "scenarios"),
+ *   /^SimulationSizeError: scenarios: 5000 scenarios × 1001 samples needs 5005000 state samples .* per batch$/,
+ * );
  * ```
  *
  * @param count Number of runs.
  * @param steps Steps per run.
  * @param field The input that set `steps` (default `steps`).
  * @param detail How that input reads (default `${steps} steps`).
+ * @param runs What the runs of the batch are, plural (default `particles`; `scenarios` for the
+ * tuner's robust cost): the batch limit's error is blamed on it.
  */
-export function checkRunSize(count: number, steps: number, field = "steps", detail = `${steps} steps`): void {
+export function checkRunSize(
+  count: number,
+  steps: number,
+  field = "steps",
+  detail = `${steps} steps`,
+  runs = "particles",
+): void {
   const samples = steps + 1;
   if (samples > MAX_TRAJECTORY_SAMPLES) {
     throw new SimulationSizeError(
@@ -185,8 +200,8 @@ export function checkRunSize(count: number, steps: number, field = "steps", deta
   }
   if (count * samples > MAX_BATCH_SAMPLES) {
     throw new SimulationSizeError(
-      "particles",
-      `${count} particles × ${samples} samples`,
+      runs,
+      `${count} ${runs} × ${samples} samples`,
       count * samples,
       batchBytes(count, steps),
       MAX_BATCH_SAMPLES,

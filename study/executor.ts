@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { maxRunsPerBatch, simulationSamples } from "../config/mod.ts";
 import { WorkerPool } from "../workers/mod.ts";
 import { type RecordedRun, recordRun, type RecordTask } from "./record.ts";
 import { runChunk, type RunSetup, type RunSpec, SUMMARY_SIZE } from "./runs.ts";
@@ -25,7 +26,10 @@ export interface StudyExecutor extends AsyncDisposable {
 export interface StudyExecutorOptions {
   /** Workers; 0 runs everything on the calling thread. */
   readonly workers: number;
-  /** Runs per task (default 64: large enough to amortise a message, small enough to balance). */
+  /**
+   * Runs per task (default 64: large enough to amortise a message, small enough to balance); fewer
+   * when 64 runs of the configured length would exceed the batch limit (`CONFIG_LIMITS.maxBatchSamples`).
+   */
   readonly chunkSize?: number;
   /** Aborting stops scheduling and rejects pending chunks with the signal's reason. */
   readonly signal?: AbortSignal;
@@ -52,12 +56,12 @@ export interface StudyExecutorOptions {
  */
 export function createStudyExecutor(options: StudyExecutorOptions): StudyExecutor {
   const { workers, signal } = options;
-  const chunkSize = options.chunkSize ?? 64;
+  const requestedChunk = options.chunkSize ?? 64;
   if (!Number.isSafeInteger(workers) || workers < 0) {
     throw new RangeError(`workers: must be an integer >= 0, got ${workers}`);
   }
-  if (!Number.isSafeInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(`chunkSize: must be an integer >= 1, got ${chunkSize}`);
+  if (!Number.isSafeInteger(requestedChunk) || requestedChunk < 1) {
+    throw new RangeError(`chunkSize: must be an integer >= 1, got ${requestedChunk}`);
   }
   const pool = workers > 0
     ? new WorkerPool({ moduleUrl: new URL("./worker.ts", import.meta.url), size: workers, name: "study" })
@@ -65,6 +69,10 @@ export function createStudyExecutor(options: StudyExecutorOptions): StudyExecuto
 
   async function runs(setup: RunSetup, specs: readonly RunSpec[], onChunk?: (runs: number) => void) {
     const out = new Float64Array(specs.length * SUMMARY_SIZE);
+    // A chunk is one batch simulation: long runs get smaller chunks so that a chunk never holds more
+    // than the batch limit (64 runs of 62 501 samples would not fit, and every chunk would fail).
+    const { duration, dt } = setup.config.simulation;
+    const chunkSize = Math.min(requestedChunk, maxRunsPerBatch(simulationSamples(duration, dt)));
     const starts: number[] = [];
     for (let s = 0; s < specs.length; s += chunkSize) starts.push(s);
     const place = (start: number, packed: Float64Array) => {

@@ -63,6 +63,14 @@ function checkShape(run: Pick<MetricsInput, "t" | "x">): number {
   return samples;
 }
 
+/** Index of the first sample at or after `start` (samples when there is none). */
+function firstSampleFrom(t: ArrayLike<number>, samples: number, start: number, dt: number): number {
+  let first = 0;
+  // A sample within rounding of the start (200 · 0.01 vs 2) counts as at the start.
+  while (first < samples && t[first] < start - 1e-9 * dt) first++;
+  return first;
+}
+
 /** Index of the last sample from `from` on with |θ1| or |θ2| not below `band`, or −1. */
 function lastOutside(x: ArrayLike<number>, samples: number, band: number, from = 0): number {
   for (let k = samples - 1; k >= from; k--) {
@@ -177,6 +185,62 @@ export function overshoot(run: Pick<MetricsInput, "t" | "x">): Overshoot {
   return { theta1: a1 > 0 ? p1 / a1 : null, theta2: a2 > 0 ? p2 / a2 : null, maxX: px };
 }
 
+/** Peaks over the samples from a time on; see {@linkcode peaksFrom}. */
+export interface Peaks {
+  /** The time the peaks are taken from [s]. */
+  readonly from: number;
+  /** Peak |θ1| over the samples with t ≥ from [rad]. */
+  readonly maxTheta1: number;
+  /** Peak |θ2| over the samples with t ≥ from [rad]. */
+  readonly maxTheta2: number;
+  /** Peak |x| over the samples with t ≥ from [m]. */
+  readonly maxX: number;
+  /** How many samples the peaks are taken over. */
+  readonly samples: number;
+}
+
+/**
+ * The peak |θ1|, |θ2| and |x| over the samples at or after `from` (a sample within rounding of
+ * `from`, 1e-9·dt, counts as at it), or null when the run ended before `from`. The peaks of the
+ * response to a disturbance starting at `from`: taken over the whole run they would be the
+ * nominal transient's whenever that is larger (docs/metrics.md, "Overshoot and peaks"). As with
+ * {@linkcode closedLoopMetrics}, a diverged sample makes a peak non-finite.
+ *
+ * @example Usage
+ * ```ts
+ * import { peaksFrom } from "./metrics.ts";
+ * // θ1 = 0.08 at t = 0 (the initial transient), 0.03 after a push at t = 1.
+ * const x = new Float64Array(18);
+ * x[1] = 0.08;
+ * x[6 + 1] = 0.03;
+ * x[12] = -0.2;
+ * const p = peaksFrom({ t: Float64Array.of(0, 1, 2), x, dt: 1 }, 1);
+ * console.log(p?.maxTheta1, p?.maxX, p?.samples); // 0.03 0.2 2
+ * ```
+ *
+ * @param run The trajectory's times, states and step.
+ * @param from The time to start from [s], finite and ≥ 0.
+ * @returns The peaks, or null when no sample lies at or after `from`.
+ * @throws {RangeError} On a bad `from` or a malformed trajectory.
+ */
+export function peaksFrom(run: Pick<MetricsInput, "t" | "x" | "dt">, from: number): Peaks | null {
+  if (!(from >= 0) || !Number.isFinite(from)) {
+    throw new RangeError(`from: must be a finite number ≥ 0, got ${from}`);
+  }
+  const samples = checkShape(run);
+  const first = firstSampleFrom(run.t, samples, from, run.dt);
+  if (first === samples) return null;
+  const { x } = run;
+  let p1 = 0, p2 = 0, px = 0;
+  for (let k = first; k < samples; k++) {
+    // Math.max propagates NaN, which is what a diverged sample should report.
+    px = Math.max(px, Math.abs(x[6 * k]));
+    p1 = Math.max(p1, Math.abs(x[6 * k + 1]));
+    p2 = Math.max(p2, Math.abs(x[6 * k + 2]));
+  }
+  return { from, maxTheta1: p1, maxTheta2: p2, maxX: px, samples: samples - first };
+}
+
 /** The interval a disturbance acts over [s]; `end` is Infinity for one that lasts to the end. */
 export interface DisturbanceWindow {
   readonly start: number;
@@ -248,13 +312,10 @@ export function recoveryTime(
     throw new RangeError(`window.start: must be a finite number ≥ 0, got ${start}`);
   }
   if (!(end >= start)) throw new RangeError(`window.end: must be ≥ window.start (${start}), got ${end}`);
-  const { t, x } = run;
-  let first = 0;
-  // A sample within rounding of the start (200 · 0.01 vs 2) counts as at the start.
-  while (first < samples && t[first] < start - 1e-9 * run.dt) first++;
-  const last = lastOutside(x, samples, band, first);
+  const first = firstSampleFrom(run.t, samples, start, run.dt);
+  const last = lastOutside(run.x, samples, band, first);
   const recovered = run.status === "ok" && last < samples - 1;
-  const recoveredAt = recovered ? (last < 0 ? start : t[last + 1]) : null;
+  const recoveredAt = recovered ? (last < 0 ? start : run.t[last + 1]) : null;
   return {
     start,
     end,

@@ -20,13 +20,18 @@
  * @module
  */
 export {
+  CHATTERING_DETREND,
   CHATTERING_FREQUENCY,
+  CHATTERING_WINDOW,
   type ChatteringMetrics,
   chatteringMetrics,
+  type Detrend,
   powerShareAbove,
   type PowerSpectrum,
   powerSpectrum,
   signChangeRate,
+  type SpectralWindow,
+  type SpectrumOptions,
   totalVariationRate,
 } from "./chattering.ts";
 export {
@@ -36,6 +41,8 @@ export {
   type MetricsInput,
   type Overshoot,
   overshoot,
+  type Peaks,
+  peaksFrom,
   type Recovery,
   recoveryTime,
   type RunMetrics,

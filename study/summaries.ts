@@ -8,7 +8,7 @@
 import type { Config } from "../config/mod.ts";
 import type { DisturbanceSpec, RunStatus } from "../plant/mod.ts";
 import { type PowerSpectrum, powerSpectrum } from "./chattering.ts";
-import { runMetrics } from "./metrics.ts";
+import { peaksFrom, runMetrics } from "./metrics.ts";
 import type { RecordedRun } from "./record.ts";
 
 /** The nominal run's numbers. */
@@ -28,26 +28,43 @@ export interface NominalMetrics {
   readonly totalVariation: number;
   /** Sign changes of Δu per second [1/s]. */
   readonly signChangesPerSecond: number;
-  /** Share of u's power above metrics.chattering_frequency. */
+  /** Share of the power of u's detrended, Hann-windowed fluctuation above metrics.chattering_frequency. */
   readonly highFrequencyShare: number;
 }
 
 /** One disturbance run's numbers. */
 export interface DisturbanceMetrics {
   readonly status: RunStatus;
-  /** max |θ1|, max |θ2| over the run [rad]. */
-  readonly peakTheta: readonly [number, number];
-  /** max |x| [m]. */
-  readonly peakX: number;
+  /**
+   * When the disturbance starts [s]: its force's start (the recovery time is measured from it
+   * too), or 0 for a noise-only scenario, whose noise acts from the first step.
+   */
+  readonly disturbanceStart: number;
+  /**
+   * max |θ1|, max |θ2| over the samples from {@linkcode DisturbanceMetrics.disturbanceStart} on
+   * [rad]: the response to the disturbance, not the nominal transient before it; null when the
+   * run ended before the disturbance started.
+   */
+  readonly peakTheta: readonly [number, number] | null;
+  /** max |x| from {@linkcode DisturbanceMetrics.disturbanceStart} on [m]; null as peakTheta. */
+  readonly peakX: number | null;
+  /** max |θ1|, max |θ2| over the whole run, the nominal transient included [rad]. */
+  readonly maxAbsTheta: readonly [number, number];
+  /** max |x| over the whole run [m]. */
+  readonly maxAbsX: number;
   /**
    * Time from the disturbance's start until |θ1|, |θ2| are back inside the band for good [s]; 0 when
    * they never left it; null when they did not come back (or for a noise-only scenario, the time the
    * run needs to settle from its start).
    */
   readonly recoveryTime: number | null;
+  /** max |u| over the whole run [N]. */
   readonly maxAbsU: number;
+  /** ∫u² dt over the whole run [N²·s]. */
   readonly controlEnergy: number;
+  /** Total variation of u per second over the whole run [N/s]. */
   readonly totalVariation: number;
+  /** Share of u's power above metrics.chattering_frequency over the whole run. */
   readonly highFrequencyShare: number;
 }
 
@@ -94,7 +111,9 @@ export function nominalMetrics(run: RecordedRun, config: Config): NominalMetrics
 }
 
 /**
- * One disturbance run's numbers.
+ * One disturbance run's numbers: the peaks from the disturbance's start on (and over the whole
+ * run), the recovery time from its start, and control effort and chattering over the whole run
+ * (docs/study.md, "study.json").
  *
  * @example Usage
  * ```ts
@@ -109,6 +128,8 @@ export function nominalMetrics(run: RecordedRun, config: Config): NominalMetrics
  * const m = disturbanceMetrics(run, disturbance, config);
  * assert.equal(m.status, "ok");
  * assert.ok(m.recoveryTime !== null);
+ * assert.equal(m.disturbanceStart, 2); // the impulse's start: the peaks are its response's
+ * assert.ok(m.peakTheta![0] < m.maxAbsTheta[0]); // the initial transient swings wider
  * ```
  *
  * @param run The recorded run.
@@ -128,10 +149,15 @@ export function disturbanceMetrics(
   });
   // A noise-only scenario has no force window: its "recovery" is settling from the start.
   const recoveryTime = m.recovery === null ? m.settlingTime : m.recovery.fromStart;
+  const disturbanceStart = m.recovery === null ? 0 : m.recovery.start;
+  const peaks = peaksFrom(run, disturbanceStart);
   return {
     status: m.status,
-    peakTheta: [m.maxTheta1, m.maxTheta2],
-    peakX: m.maxX,
+    disturbanceStart,
+    peakTheta: peaks === null ? null : [peaks.maxTheta1, peaks.maxTheta2],
+    peakX: peaks === null ? null : peaks.maxX,
+    maxAbsTheta: [m.maxTheta1, m.maxTheta2],
+    maxAbsX: m.maxX,
     recoveryTime: finiteOrNull(recoveryTime),
     maxAbsU: m.maxU,
     controlEnergy: m.controlEnergy,
@@ -141,7 +167,8 @@ export function disturbanceMetrics(
 }
 
 /**
- * The one-sided power spectrum of a run's control signal (for the chattering picture).
+ * The one-sided power spectrum of a run's control signal (for the chattering picture): the same
+ * detrended, Hann-windowed spectrum the chattering share is taken from (docs/metrics.md).
  *
  * @example Usage
  * ```ts

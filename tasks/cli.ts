@@ -1,16 +1,20 @@
 /**
- * What the command-line tasks (tune, simulate, bench) share: their exit codes, the error types that
- * map to them, an options table that drives both `parseArgs` and the usage text, integer flags, and
- * output files that are checked before the work starts and written with their folders created.
+ * What the command-line tasks (tune, simulate, study, bench) share: their exit codes, the error types
+ * that map to them, an options table that drives both `parseArgs` and the usage text, integer flags,
+ * files named by flags (the config among them), and output files that are checked before the work
+ * starts and written with their folders created.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
+import { type Config, type ConfigOptions, DEFAULT_CONFIG_PATH, loadConfig } from "../config/mod.ts";
 
 /**
- * The exit codes of every task: `ok` done, `failure` a file could not be read or written (the
- * results are printed instead), `usage` bad arguments, config or output path, `interrupted` Ctrl-C.
+ * The exit codes of every task: `ok` done, `failure` the work failed after it started (a file could
+ * not be written: the results are printed instead), `usage` bad arguments, a file named by a flag
+ * that cannot be read (config, gains file), an invalid config or an output path that cannot be
+ * written, `interrupted` Ctrl-C.
  *
  * @example Usage
  * ```ts
@@ -46,7 +50,8 @@ export class UsageError extends Error {
 
 /**
  * A task that could not finish its job for a reason outside the arguments (a file that cannot be
- * read or written): the task prints the message and exits with {@linkcode EXIT}.failure.
+ * written after the work, a run too large for the allocator): the task prints the message and exits
+ * with {@linkcode EXIT}.failure.
  *
  * @example Usage
  * ```ts
@@ -155,7 +160,9 @@ export function formatOptions(options: CliOptions): string {
 }
 
 /**
- * Reads an integer flag: digits only (no sign, no fraction, no exponent), at least `min`.
+ * Reads an integer flag: digits only (no sign, no fraction, no exponent), at least `min` and, when
+ * `max` is given, at most `max` (then the message names the whole range, and `reason` says where the
+ * upper bound comes from).
  *
  * @example Usage
  * ```ts
@@ -164,21 +171,95 @@ export function formatOptions(options: CliOptions): string {
  * assert.equal(intOption("iters", "20", 1), 20);
  * assert.equal(intOption("iters", undefined, 1), undefined);
  * assert.throws(() => intOption("iters", "2.5", 1), /--iters: must be an integer ≥ 1, got "2.5"/);
+ * assert.throws(
+ *   () => intOption("particles", "100000", 1, 10_000, "the largest swarm the tuner runs"),
+ *   /--particles: must be an integer in \[1, 10000\] \(the largest swarm the tuner runs\), got "100000"/,
+ * );
  * ```
  *
  * @param name Flag name without `--`.
  * @param value The given text, or undefined when the flag is absent.
  * @param min Smallest allowed value.
+ * @param max Largest allowed value (default: any safe integer).
+ * @param reason Why `max` is the limit, shown in parentheses after the range.
  * @returns The number, or undefined when absent.
- * @throws {UsageError} Naming the flag, what was given and the minimum.
+ * @throws {UsageError} Naming the flag, what was given and the allowed range.
  */
-export function intOption(name: string, value: string | undefined, min: number): number | undefined {
+export function intOption(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max?: number,
+  reason?: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
+  const inRange = n >= min && (max === undefined || n <= max);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || !inRange) {
+    const allowed = max === undefined ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new UsageError(
+      `--${name}: must be an integer ${allowed}${reason === undefined ? "" : ` (${reason})`}, got "${value}"`,
+    );
   }
   return n;
+}
+
+/**
+ * Reads a file that a flag names. A file that cannot be read is a bad argument, like a bad value:
+ * every task reports it the same way, naming the flag and the path, and exits with
+ * {@linkcode EXIT}.usage.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readFlagFile } from "./cli.ts";
+ * assert.match(readFlagFile("--config", "config.yaml"), /global_seed/);
+ * assert.throws(
+ *   () => readFlagFile("--gains-file", "no/such/gains.json"),
+ *   { name: "UsageError", message: '--gains-file: cannot read "no/such/gains.json": file not found' },
+ * );
+ * ```
+ *
+ * @param flag The flag that named the file, e.g. `"--config"`.
+ * @param path The path it named.
+ * @returns The file's text.
+ * @throws {UsageError} When the file cannot be read (missing, a folder, no permission).
+ */
+export function readFlagFile(flag: string, path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "file not found" : (error as Error).message;
+    throw new UsageError(`${flag}: cannot read "${path}": ${reason}`);
+  }
+}
+
+/**
+ * Loads the configuration a task runs with: the file `--config` names, else config.yaml. A file that
+ * cannot be read is a {@linkcode UsageError} naming `--config` and the path (exit 2, like a bad
+ * flag); a file that can be read but is not a valid configuration is the loader's `ConfigError`,
+ * which the task prints without its usage text (the usage is for flag errors).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadConfigFlag } from "./cli.ts";
+ * assert.equal(loadConfigFlag(undefined, { env: {} }).simulation.dt, 0.01);
+ * assert.throws(() => loadConfigFlag("missing.yaml"), /^UsageError: --config: cannot read "missing.yaml": file not found$/);
+ * ```
+ *
+ * @param path The `--config` value, or undefined for the default.
+ * @param options Passed to `loadConfig` (environment, warning sink).
+ * @returns The validated configuration.
+ * @throws {UsageError} When the file cannot be read.
+ * @throws {ConfigError} When it is not a valid configuration.
+ */
+export function loadConfigFlag(path: string | undefined, options: ConfigOptions = {}): Config {
+  const file = path ?? DEFAULT_CONFIG_PATH;
+  // Read here first: the loader reports an unreadable file as a config problem at <root>, which
+  // would not name the flag (and the default path is a flag the user did not type).
+  readFlagFile(path === undefined ? `--config (default ${DEFAULT_CONFIG_PATH})` : "--config", file);
+  return loadConfig(file, options);
 }
 
 /** An output file named on the command line. */

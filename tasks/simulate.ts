@@ -18,7 +18,6 @@ import {
   CONTROLLER_TYPES,
   type ControllerType,
   DEFAULT_CONFIG_PATH,
-  loadConfig,
 } from "../config/mod.ts";
 import {
   canonicalControllerType,
@@ -44,12 +43,15 @@ import {
   type CliOptions,
   EXIT,
   formatOptions,
+  intOption,
+  loadConfigFlag,
   parseCli,
   TaskError,
   type TextFileWriter,
   UsageError,
   writeTextFileCreatingFolders,
 } from "./cli.ts";
+import { gainsOf, readGainsFile } from "./gains_file.ts";
 
 /** The simulate task's options: `parseArgs` reads this table and {@linkcode usage} is made from it. */
 export const SIMULATE_OPTIONS = {
@@ -136,9 +138,9 @@ ${formatOptions(SIMULATE_OPTIONS)}
 
 Controllers: ${listAvailableControllers().join(", ")}
 
-Exit codes: 0 the run was simulated (its status is in the output), 1 a file could not be read or
-written (the metrics are still printed) or the run is too large to hold in memory, 2 bad arguments or an
-output path that cannot be written.`;
+Exit codes: 0 the run was simulated (its status is in the output), 1 the plot could not be written
+(the metrics are still printed) or the run is too large to hold in memory, 2 bad arguments, a config or
+gains file that cannot be read or is invalid, or an output path that cannot be written.`;
 }
 
 /**
@@ -164,40 +166,6 @@ export function parseGainList(text: string): number[] {
     }
     return v;
   });
-}
-
-async function readGainsFile(path: string, type: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new TaskError(`--gains-file: cannot read "${path}": ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new TaskError(`--gains-file: "${path}" is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new TaskError(`--gains-file: "${path}" must hold an object { "<controller>": [gains...] }`);
-  }
-  // Keys may be canonical names or aliases, like the --controller flag.
-  for (const [key, value] of Object.entries(data)) {
-    let keyType: string;
-    try {
-      keyType = canonicalControllerType(key);
-    } catch {
-      continue;
-    }
-    if (keyType === type) return value;
-  }
-  const keys = Object.keys(data);
-  throw new TaskError(
-    `--gains-file: "${path}" has no gains for ${type}, got keys ${
-      keys.length ? keys.map((k) => `"${k}"`).join(", ") : "none"
-    }`,
-  );
 }
 
 function gainsOrigin(config: Config, type: string): string {
@@ -258,14 +226,11 @@ function plotRun(run: Trajectory, title: string, settlingBand: number): string {
   return stackedChartsSvg(panels);
 }
 
-/** Parses a numeric flag: `std` a finite number ≥ 0, `seed` a safe integer. */
-function parseNumberFlag(flag: string, text: string, kind: "std" | "seed"): number {
+/** Parses a standard-deviation flag: a finite number ≥ 0, as the config's `noise.std` entries. */
+function parseStdFlag(flag: string, text: string): number {
   const v = text.trim() === "" ? NaN : Number(text);
-  if (kind === "std" && !(Number.isFinite(v) && v >= 0)) {
+  if (!(Number.isFinite(v) && v >= 0)) {
     throw new UsageError(`${flag}: must be a finite number ≥ 0, got "${text}"`);
-  }
-  if (kind === "seed" && !Number.isSafeInteger(v)) {
-    throw new UsageError(`${flag}: must be an integer, got "${text}"`);
   }
   return v;
 }
@@ -300,10 +265,21 @@ function pickDisturbance(
   return name === undefined && noiseStd === undefined ? undefined : { name, spec };
 }
 
-const num = (
-  v: number,
-  digits = 4,
-) => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : String(v));
+/** A number for the text output; a NaN or infinite value (a diverged run's peaks) is said in words. */
+const num = (v: number, digits = 4) =>
+  Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : NOT_A_NUMBER_TEXT;
+
+/**
+ * What the text output prints for a value a diverged run leaves without a number (JSON has null).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NOT_A_NUMBER_TEXT } from "./simulate.ts";
+ * assert.equal(NOT_A_NUMBER_TEXT, "n/a (diverged)");
+ * ```
+ */
+export const NOT_A_NUMBER_TEXT = "n/a (diverged)";
 
 /** One line describing the applied disturbance. */
 function describeDisturbance(name: string | undefined, spec: DisturbanceSpec): string {
@@ -384,11 +360,13 @@ function formatText(
  * Runs the simulate task with command-line `args` and returns the exit code.
  *
  * Bad arguments (unknown flag, missing or unknown controller, a gain that is not a number, the
- * wrong number of gains or gains the controller rejects) and a `--plot` path that cannot be written
- * (checked before the run; missing folders are created) print the problem and the usage to stderr
- * and return 2; a configuration or gains file that cannot be read returns 1 with the reason, and so
- * does a plot whose write fails after the run (the metrics are printed first). A simulated run
- * returns 0 whatever its status, which the output reports.
+ * wrong number of gains or gains the controller rejects), a config or gains file that cannot be read
+ * or a gains file with a bad entry (naming the flag and the path), and a `--plot` path that cannot be
+ * written (checked before the run; missing folders are created) print the problem and the usage to
+ * stderr and return 2; an invalid configuration prints its problems (without the usage) and returns
+ * 2 too. A plot whose write fails after the run returns 1 (the metrics are printed first). A
+ * simulated run returns 0 whatever its status, which the output reports; a value a diverged run
+ * leaves without a number prints as {@linkcode NOT_A_NUMBER_TEXT}, never `NaN`.
  *
  * @example Usage
  * ```ts ignore
@@ -424,10 +402,12 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
       gains = parseGainList(values.gains);
       origin = "--gains";
     } else if (values["gains-file"] !== undefined) {
-      gains = await readGainsFile(values["gains-file"], type);
-      origin = `--gains-file ${values["gains-file"]}`;
+      // Every entry of the file is checked by the shared parser (the study reads it the same way).
+      const path = values["gains-file"];
+      gains = gainsOf(readGainsFile(path), type, path);
+      origin = `--gains-file ${path}`;
     }
-    if (gains !== undefined) {
+    if (values.gains !== undefined) {
       const check = validateGains(type, gains);
       if (!check.ok) {
         const lines = check.errors.map((e) => `${origin}: ${e.message}`).join("\n");
@@ -438,19 +418,15 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
     // Checked before the run, with the same rule as the tune task's outputs.
     if (values.plot !== undefined) await checkOutputPaths([{ flag: "--plot", path: values.plot }]);
 
-    const noiseStd = values.noise === undefined ? undefined : parseNumberFlag("--noise", values.noise, "std");
-    const seedFlag = values.seed === undefined ? undefined : parseNumberFlag("--seed", values.seed, "seed");
+    const noiseStd = values.noise === undefined ? undefined : parseStdFlag("--noise", values.noise);
+    // A seed of the config's own kind (noise.seed): an integer ≥ 0.
+    const seedFlag = intOption("seed", values.seed, 0);
     if (seedFlag !== undefined && noiseStd === undefined) {
       throw new UsageError("--seed: seeds the --noise noise, so it needs --noise");
     }
 
-    let config: Config;
-    try {
-      config = loadConfig(values.config ?? DEFAULT_CONFIG_PATH, { onWarning: err });
-    } catch (error) {
-      if (error instanceof ConfigError) throw new TaskError(error.message);
-      throw error;
-    }
+    // An unreadable --config is a UsageError; an invalid one a ConfigError (exit 2, no usage text).
+    const config = loadConfigFlag(values.config, { onWarning: err });
     const disturbance = pickDisturbance(config, values.disturbance, noiseStd, seedFlag);
     const sim = config.simulation;
     const controller = createController(type, {
@@ -530,6 +506,11 @@ export async function main(args: readonly string[], deps: SimulateTaskDeps = {})
   } catch (error) {
     if (error instanceof UsageError) {
       err(`error: ${error.message}\n\n${usage()}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      // The config's problems alone: the usage text is for flag errors.
+      err(`error: ${error.message}`);
       return EXIT.usage;
     }
     if (error instanceof TaskError) {

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type Config, ConfigError, loadConfig } from "../config/mod.ts";
+import { type Config, CONFIG_LIMITS, ConfigError } from "../config/mod.ts";
 import { canonicalControllerType, GainValidationError, UnknownControllerError } from "../factory/mod.ts";
 import { runStudy, type StudyProgress, type StudyResult } from "../study/mod.ts";
 import {
@@ -15,10 +15,12 @@ import {
   EXIT,
   formatOptions,
   intOption,
+  loadConfigFlag,
   parseCli,
   UsageError,
   writeTextFileCreatingFolders,
 } from "./cli.ts";
+import { readGainsFile } from "./gains_file.ts";
 import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
 import { comparisonMarkdown, studyHtml } from "./study_report.ts";
 
@@ -36,6 +38,9 @@ const defaultIO: StudyIO = {
   stderr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
   isTerminal: Deno.stderr.isTerminal(),
 };
+
+/** The most study Workers `--workers` starts. */
+const MAX_STUDY_WORKERS = 256;
 
 /** The study's options: `parseCli` reads this table and {@linkcode STUDY_USAGE} is made from it. */
 export const STUDY_OPTIONS = {
@@ -103,42 +108,6 @@ ${formatOptions(STUDY_OPTIONS)}
 Exit codes: 0 done, 1 failed, 2 bad arguments, config or output path, 130 interrupted (the finished
 parts are written).`;
 
-function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  const n = intOption(name, value, min);
-  if (n !== undefined && n > max) {
-    throw new UsageError(`--${name}: must be an integer ≤ ${max}, got "${value}"`);
-  }
-  return n;
-}
-
-async function readGainsFile(path: string): Promise<Record<string, number[]>> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new UsageError(`--gains-file: cannot read "${path}": ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--gains-file: "${path}" is not JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(
-      `--gains-file: "${path}" must hold an object of controller → gains, got ${typeof parsed}`,
-    );
-  }
-  const out: Record<string, number[]> = {};
-  for (const [key, gains] of Object.entries(parsed)) {
-    if (!Array.isArray(gains) || !gains.every((g) => typeof g === "number" && Number.isFinite(g))) {
-      throw new UsageError(`--gains-file: "${path}" entry ${key} must be an array of finite numbers`);
-    }
-    out[canonicalControllerType(key)] = gains;
-  }
-  return out;
-}
-
 function progressReporter(io: StudyIO): (p: StudyProgress) => void {
   const started = performance.now();
   let lastDecile = -1, lastPart = "";
@@ -192,19 +161,29 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
   let mc, grid, seed, workers, range: number | undefined;
   const outDir = values.out ?? join("out", "study");
   try {
-    config = loadConfig(values.config ?? "config.yaml");
-    controllers = values.controllers?.split(",").map((s) => canonicalControllerType(s));
-    gains = values["gains-file"] === undefined ? undefined : await readGainsFile(values["gains-file"]);
-    mc = intFlag("mc", values.mc, 1, 1_000_000);
-    grid = intFlag("grid", values.grid, 2, 401);
-    seed = intFlag("seed", values.seed, 0, Number.MAX_SAFE_INTEGER);
-    workers = intFlag("workers", values.workers, 0, 256);
+    // The same limits as the config's study section. Run size needs no flag limit: the runs go in
+    // chunks that fit one batch whatever --mc, --grid and the run length.
+    mc = intOption("mc", values.mc, 1, CONFIG_LIMITS.maxMonteCarloRuns, "as study.monte_carlo.runs");
+    grid = intOption(
+      "grid",
+      values.grid,
+      CONFIG_LIMITS.minBasinGrid,
+      CONFIG_LIMITS.maxBasinGrid,
+      "points per axis, as study.basin.grid",
+    );
+    seed = intOption("seed", values.seed, 0);
+    workers = intOption("workers", values.workers, 0, MAX_STUDY_WORKERS);
     if (values.range !== undefined) {
       range = Number(values.range);
-      if (!(range > 0 && range <= Math.PI / 2)) {
-        throw new UsageError(`--range: must be a number in (0, ${Math.PI / 2}], got "${values.range}"`);
+      if (!(range > 0 && range <= CONFIG_LIMITS.maxBasinRange)) {
+        throw new UsageError(
+          `--range: must be a number in (0, ${CONFIG_LIMITS.maxBasinRange}], got "${values.range}"`,
+        );
       }
     }
+    config = loadConfigFlag(values.config);
+    controllers = values.controllers?.split(",").map((s) => canonicalControllerType(s));
+    gains = values["gains-file"] === undefined ? undefined : readGainsFile(values["gains-file"]);
     if (values.sampling !== undefined && values.sampling !== "lhs" && values.sampling !== "sobol") {
       throw new UsageError(`--sampling: must be "lhs" or "sobol", got "${values.sampling}"`);
     }
@@ -216,9 +195,13 @@ export async function main(args: string[], io: StudyIO = defaultIO): Promise<num
     ]);
     if (values.readme) await checkReadmeSection("--readme-path", readmePath, "study");
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // The config's problems alone: the usage text is for flag errors.
+      io.stderr(`${error.message}\n`);
+      return EXIT.usage;
+    }
     if (
       error instanceof UsageError || error instanceof UnknownControllerError ||
-      error instanceof ConfigError ||
       error instanceof GainValidationError
     ) {
       io.stderr(`${error.message}\n\n${STUDY_USAGE}\n`);

@@ -98,6 +98,48 @@ export function comparisonMarkdown(result: StudyResult): string {
   return [head, rule, ...rows].join("\n");
 }
 
+const DISTURBANCE_COLUMNS = [
+  "scenario",
+  "controller",
+  "status",
+  "from [s]",
+  "peak |θ1| / |θ2| from then [rad]",
+  "peak |x| from then [m]",
+  "recovery [s]",
+  "∫u² dt [N²s]",
+  "u above f_c",
+];
+
+// The disturbance table: the peaks are those of the response, from the disturbance's start on
+// (study.json's peakTheta and peakX), not the whole run's, which would repeat the nominal transient.
+function disturbanceTable(result: StudyResult): string {
+  const rows: string[][] = [];
+  for (const name of Object.keys(result.config.disturbances)) {
+    for (const [controller, c] of Object.entries(result.controllers)) {
+      const d = c.disturbances?.[name];
+      if (!d) continue;
+      rows.push([
+        name,
+        controller,
+        d.status,
+        num(d.disturbanceStart, 2),
+        d.peakTheta ? `${num(d.peakTheta[0])} / ${num(d.peakTheta[1])}` : "–",
+        num(d.peakX),
+        d.recoveryTime === null ? "never" : num(d.recoveryTime, 2),
+        num(d.controlEnergy, 1),
+        pct(d.highFrequencyShare),
+      ]);
+    }
+  }
+  if (rows.length === 0) return "";
+  return `<table class="disturbances"><thead><tr>${
+    DISTURBANCE_COLUMNS.map((c) => `<th>${escapeXml(c)}</th>`).join("")
+  }</tr></thead>
+<tbody>${
+    rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`).join("\n")
+  }</tbody></table>`;
+}
+
 function column(x: Float64Array, samples: number, index: number): Float64Array {
   const out = new Float64Array(samples);
   for (let k = 0; k < samples; k++) out[k] = x[k * 6 + index];
@@ -278,8 +320,13 @@ ${table}
 <p>Green: settled, amber: did not settle, red: fell; outlined: the largest centred square that settles entirely.</p>
 <div class="row">${basins}</div>
 <h2>Disturbance rejection</h2>
+<p>Peaks from the disturbance's start on (the force's start; 0 for noise alone), recovery time from its start
+back inside the band for good; ∫u² dt and the share of u's power above ${result.config.metrics.chattering_frequency} Hz (detrended, Hann-windowed) over the whole run.</p>
+${disturbanceTable(result)}
 <div class="row">${disturbanceFigures(result, recordings)}</div>
 <h2>Control signal and chattering</h2>
+<p>The spectrum is that of u's fluctuation with its least-squares line removed and a Hann window applied, the
+one the chattering share is read from (docs/metrics.md).</p>
 <div class="row">${controlFigures(recordings)}</div>
 <h2>Monte-Carlo distributions</h2>
 <div class="row">${boxes}</div>

@@ -3,17 +3,25 @@
  * cost (Workers), compares with the configured gains, checks robustness, and writes the gains JSON,
  * a results JSON, an HTML report with inline SVG, and (with --readme) README's results table.
  *
- * Every output path is checked before the tuning starts; a write that still fails afterwards
- * prints the gains JSON to stdout, so a finished tuning is never lost. Run with `--help` for the
- * options ({@linkcode TUNE_USAGE}). With `--nats <url>` the particles are evaluated by remote workers
- * (`deno task worker`) with the same result, a checkpoint is written after every iteration and
- * `--resume` continues an interrupted run from it (docs/distributed.md).
+ * Every flag and output path is checked before the tuning starts; a failure afterwards (a write, a
+ * later controller, the measurements of a finished tuning) prints the gains JSON to stdout, so a
+ * finished tuning is never lost. Run with `--help` for the options ({@linkcode TUNE_USAGE}). With
+ * `--nats <url>` the particles are evaluated by remote workers (`deno task worker`) with the same
+ * result, a checkpoint is written after every iteration and `--resume` continues an interrupted
+ * run from it (docs/distributed.md).
  *
  * @module
  */
-import { type Config, ConfigError, CONTROLLER_TYPES, loadConfig } from "../config/mod.ts";
+import {
+  type Config,
+  CONFIG_LIMITS,
+  ConfigError,
+  CONTROLLER_TYPES,
+  maxRunsPerBatch,
+  simulationSamples,
+} from "../config/mod.ts";
 import { canonicalControllerType, UnknownControllerError } from "../factory/mod.ts";
-import type { TunerProgress } from "../optimizer/mod.ts";
+import { MAX_WORKERS, type TunerProgress } from "../optimizer/mod.ts";
 import {
   checkpointPath,
   DistributedError,
@@ -28,6 +36,7 @@ import {
   EXIT,
   formatOptions,
   intOption,
+  loadConfigFlag,
   type OutputPath,
   parseCli,
   type TextFileWriter,
@@ -36,7 +45,15 @@ import {
 } from "./cli.ts";
 import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
 import { reportHtml, resultsMarkdown, type TuneReport, type TuneRuns } from "./tune_report.ts";
-import { tuneController, type TunedController, type TuneRecord, type TuneSettings } from "./tuning.ts";
+import {
+  checkTuning,
+  maxRobustnessRuns,
+  tuneController,
+  type TunedController,
+  TuneFollowUpError,
+  type TuneRecord,
+  type TuneSettings,
+} from "./tuning.ts";
 import { NATS_TUNE_OPTIONS, readNatsTuneOptions } from "./tune_nats.ts";
 
 /** The tune task's options: `parseArgs` reads this table and {@linkcode TUNE_USAGE} is made from it. */
@@ -93,6 +110,11 @@ export interface TuneIO {
    * Tests inject one that fails to prove the gains still reach stdout.
    */
   readonly writeTextFile?: TextFileWriter;
+  /**
+   * The pipeline of one controller (default {@linkcode tuneController}). Tests inject one that fails
+   * after a tuning to prove that what finished is still written.
+   */
+  readonly tuneController?: typeof tuneController;
 }
 
 const defaultIO: TuneIO = {
@@ -143,23 +165,58 @@ interface TuneRequest {
   readonly nats?: NatsTuningOptions;
 }
 
+/**
+ * Reads the numeric flags against the limits the config and the tuner use (the config's for
+ * `--particles`, `--iters`, `--scenarios`; the tuner's for `--workers`; one batch of runs for
+ * `--scenarios` and `--robustness`), so a request past them is a usage error naming the flag, not a
+ * silent hour-long run or a crash after the tuning.
+ */
+function readBudget(values: CliValues<typeof TUNE_OPTIONS>, config: Config) {
+  const samples = simulationSamples(config.simulation.duration, config.simulation.dt);
+  const batch = `× ${samples} samples per run must fit the ${CONFIG_LIMITS.maxBatchSamples} state ` +
+    "samples of one batch";
+  const maxScenarios = Math.min(CONFIG_LIMITS.maxScenarioEvaluations, maxRunsPerBatch(samples));
+  const maxRobustness = maxRobustnessRuns(config);
+  const robustnessReason = `runs per kind ${batch}`;
+  if (values.robustness === undefined && DEFAULT_ROBUSTNESS_RUNS > maxRobustness) {
+    throw new UsageError(
+      `--robustness: the default of ${DEFAULT_ROBUSTNESS_RUNS} runs does not fit this config's runs: give ` +
+        `an integer in [0, ${maxRobustness}] (${robustnessReason})`,
+    );
+  }
+  return {
+    seed: intOption("seed", values.seed, 0),
+    particles: intOption("particles", values.particles, 1, CONFIG_LIMITS.maxParticles, "as pso.n_particles"),
+    iterations: intOption("iters", values.iters, 1, CONFIG_LIMITS.maxIterations, "as pso.iters"),
+    workers: intOption("workers", values.workers, 0, MAX_WORKERS),
+    scenarios: intOption(
+      "scenarios",
+      values.scenarios,
+      1,
+      maxScenarios,
+      `as physics_uncertainty.n_evals; scenarios ${batch}`,
+    ),
+    robustnessRuns: intOption("robustness", values.robustness, 0, maxRobustness, robustnessReason) ??
+      DEFAULT_ROBUSTNESS_RUNS,
+  };
+}
+
+/** Runs per kind of the robustness check without `--robustness`. */
+const DEFAULT_ROBUSTNESS_RUNS = 100;
+
 /** Reads the arguments and the config, and checks every output path; throws UsageError or ConfigError. */
 async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<TuneRequest> {
   if (values.controller !== undefined && values.all) {
     throw new UsageError("--controller and --all: give one, not both");
   }
+  const config = loadConfigFlag(values.config);
   const types = values.controller !== undefined
     ? [canonicalControllerType(values.controller)]
     : [...CONTROLLER_TYPES];
   const request: TuneRequest = {
     types,
-    seed: intOption("seed", values.seed, 0),
-    particles: intOption("particles", values.particles, 1),
-    iterations: intOption("iters", values.iters, 1),
-    workers: intOption("workers", values.workers, 0),
-    scenarios: intOption("scenarios", values.scenarios, 1),
-    robustnessRuns: intOption("robustness", values.robustness, 0) ?? 100,
-    config: loadConfig(values.config ?? "config.yaml"),
+    ...readBudget(values, config),
+    config,
     quiet: values.quiet ?? false,
     gains: { flag: "--out", path: values.out ?? "out/gains.json" },
     json: { flag: "--json", path: values.json ?? "out/tune_results.json" },
@@ -167,6 +224,16 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
     readme: values.readme ? { flag: "--readme-path", path: values["readme-path"] ?? "README.md" } : undefined,
     nats: readNatsTuneOptions(values),
   };
+  // Whatever the flags left to the tuner (its own range and buffer checks) is refused here too,
+  // before any Worker starts.
+  for (const type of types) {
+    try {
+      checkTuning(config, type, request);
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(`cannot tune ${type}: ${error.message}`);
+      throw error;
+    }
+  }
   // Before the tuning, not after it: a path that cannot be written used to end a finished run with
   // an uncaught error, and the gains were lost.
   const { gains, json, html, readme, nats } = request;
@@ -181,11 +248,19 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
 /**
  * Runs the tune task.
  *
- * Bad arguments, an unknown controller, a config that cannot be loaded and an output path that
+ * Bad arguments (a numeric flag past the limits the config and the tuner use, named with its
+ * allowed range), an unknown controller, a config file that cannot be read and an output path that
  * cannot be written (a folder, a path under a regular file, a folder without write permission, a
  * README without its results block) are all reported before any tuning, with the usage text, and
- * return 2. A write that fails after the tuning prints the gains JSON to stdout and each failure to
+ * return 2; an invalid config prints its problems alone and returns 2 too. After a tuning finished,
+ * nothing is lost: a write that fails, or a controller whose tuning or measurements fail, prints
+ * the gains JSON of what finished to stdout (and writes the files it can) and each failure to
  * stderr, and returns 1.
+ *
+ * With `--nats`, a distributed evaluation that fails (server lost, no worker, a chunk that failed
+ * everywhere, a bad result) is such a failure, and the message names the checkpoint to `--resume`
+ * from; a checkpoint that does not fit the run (unreadable, another setup, swarm size or chunk size)
+ * is reported the same way but returns 2.
  *
  * @example Usage
  * ```ts ignore
@@ -193,14 +268,10 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
  * ```
  *
  * @param args Command-line arguments.
- * @param io Output sinks (default: console and stderr), abort signal and file writer.
- * With `--nats`, a distributed evaluation that fails (server lost, no worker, a chunk that failed
- * everywhere, a bad result) stops the task with the message and the checkpoint to `--resume` from,
- * and returns 1; a checkpoint that does not fit the run returns 2.
- *
- * @returns The exit code ({@linkcode EXIT}): 0 done, 1 an output could not be written (the gains
- * are on stdout) or (`--nats`) the distributed evaluation failed, 2 bad arguments, config, output
- * path or checkpoint, 130 interrupted (best so far saved).
+ * @param io Output sinks (default: console and stderr), abort signal, file writer and pipeline.
+ * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a failure after the work started (the gains
+ * of what finished are on stdout), 2 bad arguments, config, output path or (`--nats`) checkpoint,
+ * 130 interrupted (best so far saved).
  */
 export async function main(args: string[], io: TuneIO = defaultIO): Promise<number> {
   let request: TuneRequest;
@@ -212,9 +283,12 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     }
     request = await readRequest(values);
   } catch (error) {
-    if (
-      error instanceof UsageError || error instanceof UnknownControllerError || error instanceof ConfigError
-    ) {
+    if (error instanceof ConfigError) {
+      // The config's problems alone: the usage text is for flag errors.
+      io.stderr(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof UnknownControllerError) {
       io.stderr(`${error.message}\n\n${TUNE_USAGE}\n`);
       return EXIT.usage;
     }
@@ -234,7 +308,13 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   const records: TuneRecord[] = [];
   const runs = new Map<string, TunedController["runs"]>();
   let settings: TuneSettings | undefined;
+  // A failure ends the loop, never the task: what finished is still written (below).
+  let failure: Failure | undefined;
+  // With --nats: every remote worker whose results were used, over all controllers.
   const natsWorkers = new Set<string>();
+  // Controllers whose tuning finished but whose measurements failed: their gains are saved too.
+  const unmeasured: Record<string, number[]> = {};
+  const tune = io.tuneController ?? tuneController;
   try {
     for (const type of request.types) {
       if (abort.signal.aborted) break;
@@ -242,13 +322,12 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
       try {
         nats = request.nats && await openNatsTuning(request.nats, type, io.stderr);
       } catch (error) {
-        if (!(error instanceof DistributedError)) throw error;
-        io.stderr(`${type}: ${error.message}\n`);
-        return EXIT.usage;
+        failure = { type, error };
+        break;
       }
       let tuned;
       try {
-        tuned = await tuneController(request.config, type, {
+        tuned = await tune(request.config, type, {
           seed: request.seed,
           particles: request.particles,
           iterations: request.iterations,
@@ -262,13 +341,11 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
           onCheckpoint: nats?.onCheckpoint,
         });
       } catch (error) {
+        if (error instanceof TuneFollowUpError) unmeasured[error.controller] = error.result.bestGains;
         // Interrupted before this controller's first iteration finished: it has no best to save.
-        if (abort.signal.aborted) break;
-        if (nats) {
-          const code = reportNatsFailure(io, type, nats, error);
-          if (code !== undefined) return code;
-        }
-        throw error;
+        if (abort.signal.aborted && !(error instanceof TuneFollowUpError)) break;
+        failure = { type, error, nats };
+        break;
       } finally {
         for (const id of nats?.workerIds() ?? []) natsWorkers.add(id);
       }
@@ -280,69 +357,105 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
     io.signal?.removeEventListener("abort", onSigint);
   }
-  if (records.length === 0) {
-    // Only an interrupt ends the loop with nothing done; writing empty files would clobber the
-    // results of an earlier run.
+  const tunedGains = {
+    ...Object.fromEntries(records.map((r) => [r.controller, r.bestGains])),
+    ...unmeasured,
+  };
+  const problem = failure === undefined ? undefined : failureMessage(failure, request.types);
+  const failed = failure !== undefined && badCheckpoint(failure) ? EXIT.usage : EXIT.failure;
+  if (Object.keys(tunedGains).length === 0) {
+    // Nothing finished: writing empty files would clobber the results of an earlier run.
+    if (problem !== undefined) {
+      io.stderr(`error: ${problem}\nno controller was tuned: nothing was written\n`);
+      return failed;
+    }
     io.stderr("interrupted before any controller was tuned: nothing was written\n");
     return EXIT.interrupted;
   }
 
-  const report: TuneReport = {
+  // Without a measured controller there is no results table (a tuning whose measurements failed
+  // has only its gains): then only the gains file is written.
+  const report: TuneReport | undefined = records.length === 0 ? undefined : {
     command: `deno task tune ${args.join(" ")}`.trim(),
     date: new Date().toISOString(),
     settings: request.nats ? { ...settings!, natsWorkers: natsWorkers.size } : settings!,
     aborted: abort.signal.aborted,
     results: records,
   };
-  const gainsJson =
-    JSON.stringify(Object.fromEntries(records.map((r) => [r.controller, r.bestGains])), null, 2) + "\n";
-  const failures = await writeOutputs(request, report, runs, gainsJson, io.writeTextFile);
+  const gainsJson = JSON.stringify(tunedGains, null, 2) + "\n";
+  const failures = await writeOutputs(
+    request,
+    report,
+    runs,
+    gainsJson,
+    io.writeTextFile,
+    problem === undefined,
+  );
 
   io.stdout("");
-  io.stdout(resultsMarkdown(report));
+  if (report !== undefined) io.stdout(resultsMarkdown(report));
   io.stdout("");
-  if (failures.length > 0) {
+  if (failures.length > 0 || problem !== undefined) {
     // The one output that cannot be recomputed cheaply goes where it cannot fail to arrive.
     io.stdout(gainsJson.trimEnd());
-    io.stderr(failures.map((f) => `error: ${f}\n`).join("") + "the tuned gains are printed on stdout\n");
-    return EXIT.failure;
+    const lines = [...failures, ...(problem === undefined ? [] : [problem])];
+    io.stderr(lines.map((f) => `error: ${f}\n`).join("") + "the tuned gains are printed on stdout\n");
+    return problem === undefined ? EXIT.failure : failed;
   }
   io.stdout(`gains: ${request.gains.path}  results: ${request.json.path}  report: ${request.html.path}`);
-  if (report.aborted) {
+  if (abort.signal.aborted) {
     io.stderr("interrupted: the best gains so far were saved\n");
     return EXIT.interrupted;
   }
   return EXIT.ok;
 }
 
-/**
- * Tells what stopped a `--nats` run and returns its exit code, or `undefined` for an error that is
- * not the distributed evaluation's (rethrown by the caller).
- */
-function reportNatsFailure(io: TuneIO, type: string, nats: NatsTuning, error: unknown): number | undefined {
-  if (nats.resumeFrom && error instanceof RangeError && /^(options|state)\./.test(error.message)) {
-    // The engine refuses a state that does not fit the run (another swarm size, corrupt arrays).
-    io.stderr(`${type}: --resume: ${nats.checkpointPath} does not fit this run: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (!(error instanceof DistributedError)) return undefined;
-  io.stderr(`${type}: ${error.message}\n`);
-  if (error.code === "config") return EXIT.usage;
-  io.stderr(
-    nats.hasCheckpoint()
-      ? `${type}: the swarm state of the last completed iteration is in ${nats.checkpointPath}; rerun with --resume to continue\n`
-      : `${type}: no iteration completed, so there is no checkpoint to resume from\n`,
-  );
-  return EXIT.failure;
+/** The failure that ended the tuning: the controller, the error, and its NATS run with `--nats`. */
+interface Failure {
+  readonly type: string;
+  readonly error: unknown;
+  readonly nats?: NatsTuning;
 }
 
-/** Writes every output, gains first; returns one message per failed write (flag, path, reason). */
+/**
+ * Whether a `--nats` failure is the request's fault, not the run's: a file that is no checkpoint,
+ * one written for another setup, swarm size or chunk size (the engine refuses the state, naming the
+ * field), or a chunk too big for the server.
+ */
+function badCheckpoint({ error, nats }: Failure): boolean {
+  return (error instanceof DistributedError && error.code === "config") ||
+    (nats?.resumeFrom !== undefined && error instanceof RangeError &&
+      /^(options|state)\./.test(error.message));
+}
+
+/** What to say about the failure that ended the tuning, and which controllers it left untuned. */
+function failureMessage(failure: Failure, types: readonly string[]): string {
+  const { type, error, nats } = failure;
+  let why = error instanceof TuneFollowUpError
+    ? `${error.message}; its gains are saved, it has no results`
+    : `tuning ${type} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  if (nats && error instanceof RangeError && badCheckpoint(failure)) {
+    why = `tuning ${type} failed: --resume: ${nats.checkpointPath} does not fit this run: ${error.message}`;
+  } else if (nats && error instanceof DistributedError && error.code !== "config") {
+    why += nats.hasCheckpoint()
+      ? `\nerror: the swarm state of ${type}'s last completed iteration is in ${nats.checkpointPath}; rerun with --resume to continue`
+      : `\nerror: no iteration of ${type} completed, so there is no checkpoint to resume from`;
+  }
+  const skipped = types.slice(types.indexOf(type) + 1);
+  return skipped.length === 0 ? why : `${why}\nerror: not tuned: ${skipped.join(", ")}`;
+}
+
+/**
+ * Writes every output, gains first (without a report only the gains; the README only for a
+ * complete, successful run); returns one message per failed write (flag, path, reason).
+ */
 async function writeOutputs(
   request: TuneRequest,
-  report: TuneReport,
+  report: TuneReport | undefined,
   runs: TuneRuns,
   gainsJson: string,
   write: TextFileWriter = writeTextFileCreatingFolders,
+  succeeded = true,
 ): Promise<string[]> {
   const failures: string[] = [];
   const attempt = async ({ flag, path }: OutputPath, job: () => Promise<void>) => {
@@ -353,10 +466,11 @@ async function writeOutputs(
     }
   };
   await attempt(request.gains, () => write(request.gains.path, gainsJson));
+  if (report === undefined) return failures;
   await attempt(request.json, () => write(request.json.path, JSON.stringify(report, null, 2) + "\n"));
   await attempt(request.html, () => write(request.html.path, reportHtml(report, runs)));
   const readme = request.readme;
-  if (readme && !report.aborted) {
+  if (readme && !report.aborted && succeeded) {
     await attempt(readme, () => updateReadmeSection(readme.path, "results", resultsMarkdown(report), write));
   }
   return failures;

@@ -55,8 +55,12 @@ export function plainConfig(): Record<string, unknown> {
  * Waits until every Worker of `pool` has loaded. A pool dispatches to whichever Worker is ready, so
  * short tasks sent at once all land on the first Worker to load; a test that wants the work spread
  * over Workers starts after this.
+ *
+ * The deadline only keeps a broken pool from hanging the suite; it is not a speed check. A Worker
+ * loads in ≈ 0.25 s on an idle 2-core machine, but ten Workers loading a cold module graph (zod, the
+ * factory, linear/) on a loaded machine took over 20 s once, hence 60 s.
  */
-export async function allReady(pool: WorkerPool, ms = 20_000): Promise<void> {
+export async function allReady(pool: WorkerPool, ms = 60_000): Promise<void> {
   const end = performance.now() + ms;
   while (pool.stats().ready < pool.stats().size) {
     if (performance.now() > end) throw new Error(`pool "${pool.name}": Workers not ready within ${ms} ms`);

@@ -74,7 +74,10 @@ Deno.test({
     const code = await tune([...common, ...files("nats"), ...nats], first.io);
     await stopping;
     assert.equal(code, 1, first.err.join(""));
-    assert.match(first.err.join(""), /sta_smc: run \S+: (lost the NATS server|cannot publish)/);
+    assert.match(
+      first.err.join(""),
+      /tuning sta_smc failed: DistributedError: run \S+: (lost the NATS server|cannot publish)/,
+    );
     assert.match(first.err.join(""), /rerun with --resume to continue/);
     assert.match(
       first.err.join(""),
@@ -108,7 +111,7 @@ Deno.test({
     assert.equal(await tune([...wider, ...files("other"), ...nats, "--resume"], other.io), 2);
     assert.match(
       other.err.join(""),
-      /sta_smc: --resume: \S+sta_smc\.json does not fit this run: options\.swarmSize: must match the state's swarm size \(6\), got 7/,
+      /tuning sta_smc failed: --resume: \S+sta_smc\.json does not fit this run: options\.swarmSize: must match the state's swarm size \(6\), got 7/,
     );
   } finally {
     await remote.kill();
@@ -152,12 +155,18 @@ Deno.test("tune --nats checks the checkpoint before connecting: a path it cannot
     await Deno.writeTextFile(`${dir}/cp/sta_smc.json`, "{not json");
     const b = captureIO();
     assert.equal(await tune([...base, ...outputs, "--checkpoint", `${dir}/cp`, "--resume"], b.io), 2);
-    assert.match(b.err.join(""), /sta_smc: --resume: .*sta_smc\.json must be JSON/);
+    assert.match(
+      b.err.join(""),
+      /tuning sta_smc failed: DistributedError: --resume: .*sta_smc\.json must be JSON/,
+    );
     // Without --resume the same file is simply overwritten later: the run goes as far as the server.
     const c = captureIO();
     assert.equal(await tune([...base, ...outputs, "--checkpoint", `${dir}/cp`], c.io), 1);
-    assert.match(c.err.join(""), /sta_smc: .*127\.0\.0\.1:1/);
-    assert.match(c.err.join(""), /no iteration completed, so there is no checkpoint to resume from/);
+    assert.match(c.err.join(""), /tuning sta_smc failed: DistributedError: .*127\.0\.0\.1:1/);
+    assert.match(
+      c.err.join(""),
+      /no iteration of sta_smc completed, so there is no checkpoint to resume from/,
+    );
     await assert.rejects(Deno.stat(`${dir}/g.json`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -8,7 +8,8 @@ import { type Config, loadConfig } from "../../config/mod.ts";
 import { SLIDING_MODE_TYPES } from "../../config/mod.ts";
 import { registerController } from "../../factory/mod.ts";
 import { resetRegistryForTests } from "../../factory/testing.ts";
-import { RequestTooLargeError, robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
+import { robustnessCheck, type RobustnessResult } from "../../optimizer/mod.ts";
+import { SimulationSizeError } from "../../plant/mod.ts";
 import { ALL_POSITIVE_DEFAULTS, ALL_POSITIVE_GAIN_NAMES } from "../fixtures/all_positive_smc.ts";
 import { NOMINAL_TABLE_GAINS, ROBUST_GAINS } from "../fixtures/robust_gains.ts";
 
@@ -159,16 +160,27 @@ Deno.test("robustnessCheck() rejects a runs count below 1", () => {
   }
 });
 
-Deno.test("robustnessCheck() refuses a run count whose trajectories cannot be allocated", () => {
-  assert.throws(
-    () => robustnessCheck({ config, controllerType: "sta_smc", gains: defaults("sta_smc"), runs: 1e6 }),
-    (error: unknown) => {
-      assert.ok(error instanceof RequestTooLargeError);
-      assert.match(
-        error.message,
-        /^robustness buffers: runs × \(\(steps \+ 1\) × 6 \+ 2 × steps\) doubles = 1000000 × 8006 doubles = 61080\.9 MB exceeds the 1024 MB limit/,
-      );
-      return true;
-    },
-  );
+Deno.test("robustnessCheck() refuses more runs than one batch holds before simulating, naming them", () => {
+  // 5000 × 1001 samples: the `deno task tune --robustness 5000` case. It used to simulate the
+  // physics batch's plants and die in the batch kernel with "particles: 5000 particles …".
+  for (const runs of [5000, 1e6]) {
+    const t0 = performance.now();
+    assert.throws(
+      () => robustnessCheck({ config, controllerType: "sta_smc", gains: defaults("sta_smc"), runs }),
+      (error: unknown) => {
+        assert.ok(error instanceof SimulationSizeError, String(error));
+        assert.equal(error.field, "robustness runs");
+        assert.match(
+          error.message,
+          new RegExp(
+            `^robustness runs: ${runs} robustness runs × 1001 samples needs ${
+              runs * 1001
+            } state samples .* per batch$`,
+          ),
+        );
+        return true;
+      },
+    );
+    assert.ok(performance.now() - t0 < 2000, "refused up front");
+  }
 });

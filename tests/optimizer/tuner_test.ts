@@ -7,7 +7,8 @@
  * the size, and the whole file runs in a few seconds.
  */
 import assert from "assert";
-import { loadConfig } from "../../config/mod.ts";
+import { CONFIG_LIMITS, loadConfig } from "../../config/mod.ts";
+import { batchBytes, SimulationSizeError } from "../../plant/mod.ts";
 import {
   getControllerInfo,
   registerController,
@@ -16,13 +17,11 @@ import {
 } from "../../factory/mod.ts";
 import { resetRegistryForTests } from "../../factory/testing.ts";
 import {
-  BUFFER_LIMIT_BYTES,
   createEvaluator,
   type EvaluationBackendFactory,
   type EvaluationRun,
   PSOTuner,
   type PSOTunerOptions,
-  RequestTooLargeError,
   TUNER_WORKER_URL,
   type TunerProgress,
   type TunerResult,
@@ -466,25 +465,30 @@ Deno.test("PSOTuner refuses absurd sizes up front, naming the option and the all
   }
 });
 
-Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with RequestTooLargeError", async (t) => {
+Deno.test("PSOTuner refuses scenarios that do not fit one batch with a SimulationSizeError naming them", async (t) => {
   await t.step("too many scenarios", () => {
-    assert.throws(
-      () => new PSOTuner({ controllerType: "classical_smc", config, scenarios: 1e6 }),
-      (error: unknown) => {
-        assert.ok(error instanceof RequestTooLargeError);
-        assert.ok(error instanceof RangeError);
-        assert.equal(error.field, "evaluation buffers");
-        assert.equal(error.requestedBytes, 1e6 * 8006 * 8);
-        assert.equal(error.limitBytes, BUFFER_LIMIT_BYTES);
-        assert.equal(
-          error.message,
-          "evaluation buffers: scenarios × ((steps + 1) × 6 + 2 × steps) doubles = 1000000 × 8006 doubles = " +
-            "61080.9 MB exceeds the 1024 MB limit (steps = simulation.duration / simulation.dt = 10 / 0.01 = " +
-            "1000; lower the scenario count or simulation.duration, or raise simulation.dt)",
-        );
-        return true;
-      },
-    );
+    // 5000 × 1001 samples: the DIP__PHYSICS_UNCERTAINTY__N_EVALS=5000 case, as an option. It used to
+    // pass here and fail in every Worker's first batch ("particles: 5000 particles …").
+    for (const scenarios of [5000, 1e6]) {
+      assert.throws(
+        () => new PSOTuner({ controllerType: "classical_smc", config, scenarios }),
+        (error: unknown) => {
+          assert.ok(error instanceof SimulationSizeError, String(error));
+          assert.ok(error instanceof RangeError);
+          assert.equal(error.field, "scenarios");
+          assert.equal(error.samples, scenarios * 1001);
+          assert.equal(error.limit, CONFIG_LIMITS.maxBatchSamples);
+          assert.equal(
+            error.message,
+            `scenarios: ${scenarios} scenarios × 1001 samples needs ${scenarios * 1001} state samples ` +
+              `(${
+                batchBytes(scenarios, 1000)
+              } bytes of buffers), more than the limit of 4000000 samples per batch`,
+          );
+          return true;
+        },
+      );
+    }
   });
   await t.step("too many steps", () => {
     // Past the config's cap on samples per run the config itself is refused, naming the field.
@@ -496,12 +500,14 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
       () => new PSOTuner({ controllerType: "sta_smc", config: tooLong, scenarios: 10 }),
       /^ConfigError: [^]*simulation\.duration: 100000 s at dt 0\.001 asks for 100000001 samples/,
     );
-    // Within that cap (10⁶ samples), the steps of one run times 20 scenarios still exceed the buffer
-    // limit: 20 × 7 999 998 doubles.
+    // Within that cap (10⁶ samples), 4 scenarios fit a batch (the config's own n_evals must be ≤ 4),
+    // 20 do not: refused by the tuner and by an evaluator built directly.
     const long = {
       ...structuredClone(config),
       simulation: { ...config.simulation, duration: 9999.99, dt: 0.01 },
+      physics_uncertainty: { ...config.physics_uncertainty, n_evals: 4 },
     };
+    assert.equal(new PSOTuner({ controllerType: "sta_smc", config: long }).scenarios.length, 4);
     for (
       const build of [
         () => new PSOTuner({ controllerType: "sta_smc", config: long, scenarios: 20 }),
@@ -514,14 +520,18 @@ Deno.test("PSOTuner refuses a tuning whose buffers cannot be allocated with Requ
     ) {
       assert.throws(
         build,
-        /^RequestTooLargeError: evaluation buffers: .* = 20 × 7999998 doubles = 1220\.7 MB exceeds the 1024 MB limit \(steps = simulation\.duration \/ simulation\.dt = 9999\.99 \/ 0\.01 = 999999;/,
+        /^SimulationSizeError: scenarios: 20 scenarios × 1000000 samples needs 20000000 state samples .* per batch$/,
       );
     }
   });
-  await t.step("a request just below the limit is accepted", () => {
-    // 16 000 scenarios × 8006 doubles ≈ 977 MB: allowed (the scenarios are drawn, nothing simulated).
-    const tuner = new PSOTuner({ controllerType: "classical_smc", config, scenarios: 16_000 });
-    assert.equal(tuner.scenarios.length, 16_000);
+  await t.step("the largest count that fits is accepted", () => {
+    // 3996 × 1001 = 3 999 996 samples (the scenarios are drawn, nothing simulated).
+    const tuner = new PSOTuner({ controllerType: "classical_smc", config, scenarios: 3996 });
+    assert.equal(tuner.scenarios.length, 3996);
+    assert.throws(
+      () => new PSOTuner({ controllerType: "classical_smc", config, scenarios: 3997 }),
+      SimulationSizeError,
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import {
   trajectoryLength,
 } from "../../plant/mod.ts";
 import { DEFAULT_PHYSICS } from "../../factory/mod.ts";
+import { CONFIG_LIMITS, maxRunsPerBatch } from "../../config/mod.ts";
 
 const plant = createPlant(DEFAULT_PHYSICS);
 const X0 = [0, 0.05, -0.03, 0, 0, 0];
@@ -115,5 +116,28 @@ Deno.test("SimulationSizeError says when the allocator, not a limit, refused the
   assert.match(
     new SimulationSizeError("steps", "x", 2, 16, 1, "per trajectory").message,
     /more than the limit of 1 samples per trajectory$/,
+  );
+});
+
+Deno.test("MAX_BATCH_SAMPLES is the config's batch limit, so a config that loads fits its scenario batch", () => {
+  assert.equal(MAX_BATCH_SAMPLES, CONFIG_LIMITS.maxBatchSamples);
+  assert.equal(MAX_TRAJECTORY_SAMPLES, CONFIG_LIMITS.maxSimulationSamples);
+  // The config's largest count fits the plant's check; one more is refused by both.
+  const most = maxRunsPerBatch(1001);
+  checkRunSize(most, 1000);
+  assert.throws(() => checkRunSize(most + 1, 1000), SimulationSizeError);
+});
+
+Deno.test("simulateBatch() names what the batch is made of when it is too large", () => {
+  const particles = Array.from({ length: 10 }, () => ({ plant, kernel: zero, x0: X0 }));
+  assert.throws(
+    () => simulateBatch({ particles, dt: 0.01, steps: 500_000, particlesName: "scenarios" }),
+    (e: unknown) =>
+      e instanceof SimulationSizeError && e.field === "scenarios" &&
+      /^scenarios: 10 scenarios × 500001 samples needs 5000010 state samples .* per batch$/.test(e.message),
+  );
+  assert.throws(
+    () => createBatchWorkspace(5000, 1000, undefined, false, "robustness runs"),
+    /^SimulationSizeError: robustness runs: 5000 robustness runs × 1001 samples/,
   );
 });

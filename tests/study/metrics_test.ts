@@ -9,6 +9,7 @@ import {
   closedLoopMetrics,
   type MetricsInput,
   overshoot,
+  peaksFrom,
   recoveryTime,
   runMetrics,
   SETTLING_BAND,
@@ -111,6 +112,33 @@ Deno.test("recoveryTime() reports no recovery for a run that fails or ends outsi
     /window\.end: must be ≥ window\.start \(1\), got 0\.5/,
   );
   assert.throws(() => recoveryTime(synthetic(10, dt, () => 0), { start: 0, end: 1 }, 0), /band/);
+});
+
+Deno.test("peaksFrom() takes the peaks over the samples from a time on, not the transient before it", () => {
+  // kicked: 0.1 at t = 0, decaying to 0.0135 at 2 s, then 0.06 from 2 s to 2.1 s. The whole run's
+  // peak is the initial 0.1; from 2 s on it is the kick's 0.06.
+  const dt = 0.01, n = 1000;
+  const run = synthetic(n, dt, kicked, (t) => -0.5 * kicked(t), (t) => (t < 2 ? 0.3 : -0.1));
+  const whole = closedLoopMetrics(run);
+  const from = peaksFrom(run, 2)!;
+  assert.equal(whole.maxTheta1, 0.1);
+  assert.equal(from.maxTheta1, 0.06);
+  assert.equal(from.maxTheta2, 0.03);
+  assert.equal(from.maxX, 0.1);
+  assert.equal(from.from, 2);
+  assert.equal(from.samples, 801); // 2 s … 10 s
+  // A sample within rounding of the start (a time summed step by step) counts as at it; one a
+  // step earlier does not.
+  const early = { ...run, t: run.t.map((t, k) => (k === 200 ? 2 - 1e-13 : t)) };
+  assert.equal(peaksFrom(early, 2)!.samples, 801);
+  assert.equal(peaksFrom(run, 2 - dt)!.samples, 802);
+  assert.ok(Object.is(peaksFrom(run, 0)!.maxTheta1, whole.maxTheta1));
+  assert.equal(peaksFrom(run, 0)!.maxX, whole.maxX);
+  // After the last sample there is nothing to take a peak of.
+  assert.equal(peaksFrom(run, 10.5), null);
+  assert.equal(peaksFrom(run, 10)!.samples, 1);
+  assert.throws(() => peaksFrom(run, -1), /from: must be a finite number ≥ 0, got -1/);
+  assert.throws(() => peaksFrom(run, NaN), /from: must be a finite number ≥ 0, got NaN/);
 });
 
 Deno.test("runMetrics() adds overshoot, control effort, chattering and recovery to the closed-loop metrics", () => {

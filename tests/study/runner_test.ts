@@ -174,3 +174,84 @@ Deno.test("runStudy() rejects bad options with the option named", async () => {
     /Unknown controller type "pid"/,
   );
 });
+
+/** The field paths of a JSON value, e.g. `controllers.<type>.nominal.status`; arrays and `config` are leaves. */
+function jsonPaths(value: unknown, prefix: string, out: Set<string>): Set<string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || prefix === "config") {
+    out.add(prefix);
+    return out;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    // Keys that name a controller or a scenario are placeholders in the documented layout.
+    const name = prefix === "controllers" ? "<type>" : prefix.endsWith(".disturbances") ? "<name>" : key;
+    jsonPaths(v, prefix === "" ? name : `${prefix}.${name}`, out);
+  }
+  return out;
+}
+
+/**
+ * The field paths of the layout block of docs/study.md ("study.json"): `{ a, b: {…}, c: [..] }`
+ * pseudo-JSON in which a bare name or `name: value` is a field, `{…}` a nested object, and
+ * anything else (types, example values) a leaf value.
+ */
+function documentedPaths(block: string): Set<string> {
+  const tokens = block.match(/"[^"]*"|[A-Za-z_<][\w<>]*|[{}[\]:,]|[^\s{}[\]:,"]+/g) ?? [];
+  let i = 0;
+  const out = new Set<string>();
+  const skipBalanced = (open: string, close: string) => {
+    let depth = 0;
+    do {
+      if (tokens[i] === open) depth++;
+      if (tokens[i] === close) depth--;
+      i++;
+    } while (depth > 0 && i < tokens.length);
+  };
+  const object = (prefix: string) => {
+    assert.equal(tokens[i++], "{", `object at ${prefix || "top"}`);
+    while (tokens[i] !== "}") {
+      const key = tokens[i++];
+      assert.match(key, /^[A-Za-z_<][\w<>]*$/, `a field name in ${prefix || "the top level"}, got ${key}`);
+      const path = prefix === "" ? key : `${prefix}.${key}`;
+      if (tokens[i] === ":") {
+        i++;
+        if (tokens[i] === "{" && key !== "config") {
+          object(path);
+        } else {
+          out.add(path);
+          if (tokens[i] === "{") skipBalanced("{", "}");
+          // A value: anything up to the next comma or closing brace at this level.
+          while (tokens[i] !== "," && tokens[i] !== "}") tokens[i] === "[" ? skipBalanced("[", "]") : i++;
+        }
+      } else {
+        out.add(path);
+      }
+      if (tokens[i] === ",") i++;
+    }
+    i++;
+  };
+  object("");
+  return out;
+}
+
+Deno.test("docs/study.md's study.json layout names every field study.json has, and nothing else", async () => {
+  const doc = await Deno.readTextFile(new URL("../../docs/study.md", import.meta.url));
+  const section = doc.slice(doc.indexOf("## study.json"));
+  const block = section.slice(
+    section.indexOf("```\n") + 4,
+    section.indexOf("\n```", section.indexOf("```\n") + 4),
+  );
+  const documented = documentedPaths(block);
+  // The parser itself can fail: a field left out of the layout is missed.
+  assert.ok(!documentedPaths(block.replace("maxAbsU,", "")).has("controllers.<type>.nominal.maxAbsU"));
+  const { result } = await runStudy(config, {
+    controllers: ["classical_smc"],
+    monteCarloRuns: 4,
+    grid: 3,
+    seed: 1,
+    workers: 0,
+  });
+  const written = jsonPaths(JSON.parse(JSON.stringify(result)), "", new Set());
+  assert.ok(written.has("controllers.<type>.disturbances.<name>.maxAbsU"));
+  assert.ok(written.has("controllers.<type>.disturbances.<name>.disturbanceStart"));
+  assert.deepEqual([...documented].sort(), [...written].sort());
+});

@@ -11,8 +11,13 @@ import {
   type CliOptions,
   EXIT,
   formatOptions,
+  gainsOf,
   intOption,
+  loadConfigFlag,
   parseCli,
+  parseGainsFile,
+  readFlagFile,
+  readGainsFile,
   SIMULATE_OPTIONS,
   simulateUsage,
   TUNE_OPTIONS,
@@ -182,4 +187,69 @@ Deno.test("writeTextFileCreatingFolders() creates the missing folders and report
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("parseGainsFile() is the one gains-file rule: aliases, duplicates, bad entries named", () => {
+  const path = "g.json";
+  assert.deepEqual(
+    parseGainsFile('{ "classic": [0.8, 3, 10, 15, 8, 2.5], "lqr": [1, -2, 3, 4, 5, 6] }', path),
+    {
+      classical_smc: [0.8, 3, 10, 15, 8, 2.5],
+      lqr: [1, -2, 3, 4, 5, 6],
+    },
+  );
+  const refused: [string, RegExp][] = [
+    ["{ nope", /^--gains-file: "g\.json" is not valid JSON: /],
+    ["null", /^--gains-file: "g\.json" must hold an object \{ "<controller>": \[gains…\] \}, got null$/],
+    ['{ "pid": [1] }', /^--gains-file: "g\.json": Unknown controller type "pid": available are /],
+    [
+      '{ "classic": [0.8, 3, 10, 15, 8, 2.5], "classical_smc": [0.8, 3, 10, 15, 8, 2.5] }',
+      /^--gains-file: "g\.json": "classic" and "classical_smc" both name classical_smc, give one$/,
+    ],
+    // Every problem of an entry, one per line, with the controller, the gain's name and index.
+    [
+      '{ "classical_smc": [0.8, "3", 10, 15, -8, 2.5] }',
+      /^--gains-file: "g\.json" entry "classical_smc": classical_smc gain k2 \(index 1\): must be a number, got "3"\n--gains-file: "g\.json" entry "classical_smc": classical_smc gain K \(index 4\): must be greater than 0, got -8$/,
+    ],
+    ['{ "lqr": [1, 2, 3] }', /^--gains-file: "g\.json" entry "lqr": lqr gains: must have 6 values/],
+  ];
+  for (const [text, message] of refused) {
+    assert.throws(() => parseGainsFile(text, path), (e: unknown) => {
+      assert.ok(e instanceof UsageError, `${text}: ${e}`);
+      assert.match(e.message, message, text);
+      return true;
+    });
+  }
+  assert.throws(() => gainsOf({}, "lqr", path), /has no gains for lqr, got keys none/);
+});
+
+Deno.test("readFlagFile() names the flag and the path of a file it cannot read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assert.throws(() => readFlagFile("--config", dir), (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.ok(e.message.startsWith(`--config: cannot read "${dir}": `), e.message);
+      return true;
+    });
+    assert.throws(() => readGainsFile(`${dir}/none.json`), {
+      name: "UsageError",
+      message: `--gains-file: cannot read "${dir}/none.json": file not found`,
+    });
+    assert.throws(() => loadConfigFlag(`${dir}/none.yaml`), {
+      name: "UsageError",
+      message: `--config: cannot read "${dir}/none.yaml": file not found`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("intOption() with a maximum names the whole range and why", () => {
+  assert.equal(intOption("n", "10", 1, 10), 10);
+  assert.throws(() => intOption("n", "11", 1, 10), {
+    message: '--n: must be an integer in [1, 10], got "11"',
+  });
+  assert.throws(() => intOption("n", "0", 1, 10, "a reason"), {
+    message: '--n: must be an integer in [1, 10] (a reason), got "0"',
+  });
 });

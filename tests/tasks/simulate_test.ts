@@ -9,6 +9,7 @@ import {
   EXIT,
   lineChartSvg,
   niceTicks,
+  NOT_A_NUMBER_TEXT,
   parseGainList,
   runSimulate as main,
   SIMULATE_OPTIONS,
@@ -17,7 +18,9 @@ import {
   stackedChartsSvg,
 } from "../../tasks/mod.ts";
 import { createPlant, simulate } from "../../plant/mod.ts";
-import { createController, DEFAULT_GAINS, DEFAULT_PHYSICS } from "../../factory/mod.ts";
+import { createController, DEFAULT_GAINS, DEFAULT_PHYSICS, registerController } from "../../factory/mod.ts";
+import { resetRegistryForTests } from "../../factory/testing.ts";
+import { RUNAWAY_DEFAULTS, RUNAWAY_GAIN_NAMES } from "../fixtures/runaway_controller.ts";
 import { loadConfig } from "../../config/mod.ts";
 import { controlCost } from "../../optimizer/mod.ts";
 
@@ -205,7 +208,7 @@ Deno.test("main() reads --gains-file, and explicit --gains win over it", async (
     const file = `${dir}/gains.json`;
     await Deno.writeTextFile(
       file,
-      JSON.stringify({ seed: 42, classic_smc: [0.8, 3, 10, 15, 8, 2.5], sta_smc: [1, 0.5, 1, 2, 3, 4] }),
+      JSON.stringify({ classic_smc: [0.8, 3, 10, 15, 8, 2.5], sta_smc: [1, 0.5, 1, 2, 3, 4] }),
     );
     const fromFile = await runJson(["--controller", "classical_smc", "--gains-file", file]);
     assert.deepEqual(fromFile.gains, [0.8, 3, 10, 15, 8, 2.5]);
@@ -220,28 +223,47 @@ Deno.test("main() reads --gains-file, and explicit --gains win over it", async (
     ]);
     assert.equal(explicit.gainsSource, "--gains");
     assert.deepEqual(explicit.gains, [0.5, 2.3103, 11.0878, 16.0407, 6.6549, 1.9523]);
-    // No entry for the controller, unreadable or malformed files: exit 1 with the reason.
-    const missing = await run(["--controller", "adaptive", "--gains-file", file, "--config", CONFIG]);
-    assert.equal(missing.code, EXIT.failure);
-    assert.match(missing.stderr, /has no gains for adaptive_smc, got keys "seed", "classic_smc", "sta_smc"/);
-    const absent = await run(["--controller", "sta", "--gains-file", `${dir}/none.json`]);
-    assert.equal(absent.code, EXIT.failure);
-    assert.match(absent.stderr, /--gains-file: cannot read/);
+    // No entry for the controller, unreadable or malformed files: a bad --gains-file is a bad
+    // argument, exit 2 with the flag, the path and the reason (as in the study and for --config).
+    const refused = async (args: string[], message: RegExp) => {
+      const r = await run([...args, "--config", CONFIG]);
+      assert.equal(r.code, EXIT.usage, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stdout, "", args.join(" "));
+      assert.match(r.stderr, message, args.join(" "));
+    };
+    await refused(
+      ["--controller", "adaptive", "--gains-file", file],
+      /has no gains for adaptive_smc, got keys "classical_smc", "sta_smc"/,
+    );
+    await refused(
+      ["--controller", "sta", "--gains-file", `${dir}/none.json`],
+      /--gains-file: cannot read ".*none\.json": file not found/,
+    );
     await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
-    assert.match(
-      (await run(["--controller", "sta", "--gains-file", `${dir}/bad.json`])).stderr,
-      /is not valid JSON/,
-    );
+    await refused(["--controller", "sta", "--gains-file", `${dir}/bad.json`], /is not valid JSON/);
     await Deno.writeTextFile(`${dir}/list.json`, "[1, 2]");
-    assert.match(
-      (await run(["--controller", "sta", "--gains-file", `${dir}/list.json`])).stderr,
-      /must hold an object/,
+    await refused(["--controller", "sta", "--gains-file", `${dir}/list.json`], /must hold an object/);
+    // A key that names no controller is refused, not skipped (tune writes controller keys only).
+    await Deno.writeTextFile(
+      `${dir}/extra.json`,
+      JSON.stringify({ seed: 42, sta_smc: [1, 0.5, 1, 2, 3, 4] }),
     );
-    // Invalid gains in the file are rejected like --gains (sta needs K1 > K2).
-    await Deno.writeTextFile(`${dir}/weak.json`, JSON.stringify({ sta_smc: [1, 2, 1, 2, 3, 4] }));
-    const weak = await run(["--controller", "sta", "--gains-file", `${dir}/weak.json`]);
-    assert.equal(weak.code, EXIT.usage);
-    assert.match(weak.stderr, /K2 \(index 1\): must be smaller than K1/);
+    await refused(
+      ["--controller", "sta", "--gains-file", `${dir}/extra.json`],
+      /--gains-file: ".*extra\.json": Unknown controller type "seed"/,
+    );
+    // Invalid gains in the file are rejected like --gains (sta needs K1 > K2), naming the entry,
+    // the controller and the gain's index, also when another controller is simulated.
+    await Deno.writeTextFile(
+      `${dir}/weak.json`,
+      JSON.stringify({ classical_smc: [0.8, 3, 10, 15, 8, 2.5], sta: [1, 2, 1, 2, 3, 4] }),
+    );
+    for (const controller of ["sta", "classical_smc"]) {
+      await refused(
+        ["--controller", controller, "--gains-file", `${dir}/weak.json`],
+        /--gains-file: ".*weak\.json" entry "sta": sta_smc gain K2 \(index 1\): must be smaller than K1/,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -288,11 +310,32 @@ Deno.test("main() --help prints the usage on stdout", async () => {
   assert.equal((await run(["-h"])).code, EXIT.ok);
 });
 
-Deno.test("main() reports a configuration that cannot be loaded with exit code 1", async () => {
+Deno.test("main() refuses a --config it cannot read as a bad argument, exit 2 naming the flag and the path", async () => {
   const r = await run(["--controller", "sta", "--config", "/nonexistent/config.yaml"]);
-  assert.equal(r.code, EXIT.failure);
-  assert.match(r.stderr, /cannot read "\/nonexistent\/config.yaml": file not found/);
-  assert.ok(!r.stderr.includes("Usage:"));
+  assert.equal(r.code, EXIT.usage);
+  assert.match(r.stderr, /^error: --config: cannot read "\/nonexistent\/config.yaml": file not found\n/);
+  assert.ok(r.stderr.includes("Usage: deno task simulate"));
+  assert.equal(r.stdout, "");
+});
+
+Deno.test("main() prints an invalid config's problems without the usage text, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cfg = `${dir}/config.yaml`;
+    await Deno.writeTextFile(
+      cfg,
+      (await Deno.readTextFile(CONFIG)).replace("cart_mass: 1.5", "cart_mass: -1.5"),
+    );
+    const r = await run(["--controller", "sta", "--config", cfg]);
+    assert.equal(r.code, EXIT.usage);
+    assert.match(
+      r.stderr,
+      /^error: Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics\.cart_mass: /,
+    );
+    assert.ok(!r.stderr.includes("Usage:"), r.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 /** Checks an SVG document and returns its polylines' coordinates. */
@@ -507,7 +550,12 @@ Deno.test("main() rejects a bad --disturbance, --noise or --seed with exit code 
     [["--controller", "sta", "--noise=-0.1"], /--noise: must be a finite number ≥ 0, got "-0.1"/],
     [["--controller", "sta", "--noise", ""], /--noise: must be a finite number ≥ 0, got ""/],
     [["--controller", "sta", "--noise", "Infinity"], /--noise: must be a finite number ≥ 0/],
-    [["--controller", "sta", "--noise", "0.1", "--seed", "1.5"], /--seed: must be an integer, got "1\.5"/],
+    [
+      ["--controller", "sta", "--noise", "0.1", "--seed", "1.5"],
+      /--seed: must be an integer ≥ 0, got "1\.5"/,
+    ],
+    // A seed of the config's kind (noise.seed): no negative seeds.
+    [["--controller", "sta", "--noise", "0.1", "--seed=-3"], /--seed: must be an integer ≥ 0, got "-3"/],
     [["--controller", "sta", "--seed", "3"], /--seed: seeds the --noise noise, so it needs --noise/],
   ];
   for (const [args, message] of cases) {
@@ -564,7 +612,7 @@ Deno.test("main() refuses a horizon too large for memory before simulating, nami
     assert.notEqual(huge, text);
     await Deno.writeTextFile(cfg, huge);
     const r = await run(["--controller", "classical_smc", "--config", cfg]);
-    assert.equal(r.code, EXIT.failure);
+    assert.equal(r.code, EXIT.usage);
     assert.equal(r.stdout, "");
     assert.match(
       r.stderr,
@@ -676,3 +724,33 @@ Deno.test("main() still prints the metrics when the plot write fails after the r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("main() prints a diverged run's missing peaks as words, never NaN", async () => {
+  // A controller that pushes with 1e308 N and no limit: the state overflows in the first step, as an
+  // absurd disturbance amplitude did before the config bounded forces.
+  await registerController({
+    type: "runaway",
+    module: new URL("../fixtures/runaway_controller.ts", import.meta.url).href,
+    export: "createRunaway",
+    gainNames: RUNAWAY_GAIN_NAMES,
+    defaultGains: RUNAWAY_DEFAULTS,
+    stateful: false,
+  });
+  try {
+    const text = await run(["--controller", "runaway", "--config", CONFIG]);
+    assert.equal(text.code, EXIT.ok, text.stderr);
+    assert.match(text.stdout, /^status +diverged at t = 0\.01 s$/m);
+    assert.match(text.stdout, new RegExp(`^max \\|θ1\\| +${escapeRegExp(NOT_A_NUMBER_TEXT)} rad$`, "m"));
+    assert.ok(!/NaN|Infinity|undefined/.test(text.stdout), text.stdout);
+    // The JSON says null for the same values.
+    const json = JSON.parse((await run(["--controller", "runaway", "--config", CONFIG, "--json"])).stdout);
+    assert.equal(json.status, "diverged");
+    assert.equal(json.maxTheta1, null);
+  } finally {
+    resetRegistryForTests();
+  }
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

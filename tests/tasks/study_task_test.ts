@@ -44,13 +44,31 @@ Deno.test("study main() refuses bad arguments with its usage and exit 2, before 
   try {
     const file = join(dir, "file");
     await Deno.writeTextFile(file, "");
+    const weak = join(dir, "weak.json"), unknown = join(dir, "unknown.json");
+    await Deno.writeTextFile(weak, JSON.stringify({ sta: [1, 2, 1, 2, 3, 4] }));
+    await Deno.writeTextFile(unknown, JSON.stringify({ pid: [1, 2, 3] }));
     const cases: [string[], RegExp][] = [
-      [["--mc", "0"], /--mc: must be an integer ≥ 1, got "0"/],
-      [["--grid", "1000"], /--grid: must be an integer ≤ 401, got "1000"/],
+      [["--mc", "0"], /--mc: must be an integer in \[1, 1000000\] \(as study\.monte_carlo\.runs\), got "0"/],
+      [["--mc", "1000001"], /--mc: must be an integer in \[1, 1000000\]/],
+      [
+        ["--grid", "1000"],
+        /--grid: must be an integer in \[2, 401\] \(points per axis, as study\.basin\.grid\), got "1000"/,
+      ],
+      [["--grid", "1"], /--grid: must be an integer in \[2, 401\]/],
+      [["--workers", "100000"], /--workers: must be an integer in \[0, 256\], got "100000"/],
       [["--range", "2"], /--range: must be a number in \(0, 1\.57\d*\], got "2"/],
       [["--sampling", "halton"], /--sampling: must be "lhs" or "sobol", got "halton"/],
       [["--controllers", "pid"], /Unknown controller type "pid"/],
-      [["--gains-file", join(dir, "missing.json")], /--gains-file: cannot read/],
+      [
+        ["--gains-file", join(dir, "missing.json")],
+        /--gains-file: cannot read ".*missing\.json": file not found/,
+      ],
+      [
+        ["--gains-file", weak],
+        /--gains-file: ".*weak\.json" entry "sta": sta_smc gain K2 \(index 1\): must be smaller than K1/,
+      ],
+      [["--gains-file", unknown], /--gains-file: ".*unknown\.json": Unknown controller type "pid"/],
+      [["--config", join(dir, "missing.yaml")], /^--config: cannot read ".*missing\.yaml": file not found/],
       [["--out", join(file, "sub")], /--out/],
       [["--bogus"], /bogus/],
     ];
@@ -112,5 +130,62 @@ Deno.test("the study usage text lists every option of its table", () => {
   for (const [name, option] of Object.entries(STUDY_OPTIONS)) {
     assert.ok(STUDY_USAGE.includes(`--${name}`), name);
     assert.ok(STUDY_USAGE.includes(option.description), name);
+  }
+});
+
+Deno.test("study main() prints an invalid config's problems alone, exit 2, before any work", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cfg = join(dir, "config.yaml");
+    const text = await Deno.readTextFile(new URL("../../config.yaml", import.meta.url));
+    await Deno.writeTextFile(cfg, text.replace("cart_mass: 1.5", "cart_mass: -1.5"));
+    const r = await run([...SMALL, "--config", cfg, "--out", join(dir, "out")]);
+    assert.equal(r.code, EXIT.usage, r.stderr);
+    assert.match(
+      r.stderr,
+      /^Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics\.cart_mass: /,
+    );
+    assert.ok(!r.stderr.includes("Usage:"), r.stderr);
+    await assert.rejects(() => Deno.stat(join(dir, "out")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("study main() runs 64 Monte-Carlo runs of 62 601 samples: its chunks fit the batch limit", async () => {
+  // 64 × 62 601 = 4 006 464 samples, past the 4 000 000 of one batch: a chunk of 64 used to fail
+  // ("study failed: particles: 64 particles × 62601 samples …", exit 1). The runs now go in chunks
+  // that fit (63 + 1), with the same results.
+  const dir = await Deno.makeTempDir();
+  try {
+    const cfg = join(dir, "config.yaml");
+    const text = await Deno.readTextFile(new URL("../../config.yaml", import.meta.url));
+    const long = text.replace("duration: 10.0", "duration: 626.0").replace(
+      "plant_model: full",
+      "plant_model: simplified",
+    );
+    assert.notEqual(long, text);
+    await Deno.writeTextFile(cfg, long);
+    const r = await run([
+      "--controllers",
+      "lqr",
+      "--mc",
+      "64",
+      "--grid",
+      "2",
+      "--workers",
+      "0",
+      "--quiet",
+      "--config",
+      cfg,
+      "--out",
+      dir,
+    ]);
+    assert.equal(r.code, EXIT.ok, r.stderr);
+    const json = JSON.parse(await Deno.readTextFile(join(dir, "study.json")));
+    assert.equal(json.controllers.lqr.monteCarlo.runs, 64);
+    assert.equal(json.config.simulation.duration, 626);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -12,14 +12,18 @@ import { CONTROLLER_TYPES, loadConfig, validateConfig } from "../../config/mod.t
 import { createController, getControllerInfo, validateGains } from "../../factory/mod.ts";
 import {
   EXIT,
+  maxRobustnessRuns,
   resultsMarkdown,
   runTune as main,
   TUNE_USAGE,
   tuneController,
+  type TunedController,
+  TuneFollowUpError,
   type TuneIO,
   type TuneRecord,
   type TuneReport,
 } from "../../tasks/mod.ts";
+import type { TunerResult } from "../../optimizer/mod.ts";
 import { trackWorkers } from "../fixtures/worker_tracker.ts";
 
 const CONFIG = new URL("../../config.yaml", import.meta.url).pathname;
@@ -243,13 +247,16 @@ Deno.test("tune main() returns 2 with the usage text on bad arguments and writes
     const cases: [string[], RegExp][] = [
       [["--bogus"], /Unknown option '--bogus'/],
       [["stray"], /positional/i],
-      [["--particles", "0"], /--particles: must be an integer ≥ 1, got "0"/],
-      [["--iters", "2.5"], /--iters: must be an integer ≥ 1, got "2.5"/],
-      [["--workers=-1"], /--workers: must be an integer ≥ 0, got "-1"/],
+      [
+        ["--particles", "0"],
+        /--particles: must be an integer in \[1, 10000\] \(as pso\.n_particles\), got "0"/,
+      ],
+      [["--iters", "2.5"], /--iters: must be an integer in \[1, 100000\] \(as pso\.iters\), got "2\.5"/],
+      [["--workers=-1"], /--workers: must be an integer in \[0, 1024\], got "-1"/],
       [["--seed", "x"], /--seed: must be an integer ≥ 0, got "x"/],
       [["--controller", "pid"], /Unknown controller type "pid"/],
       [["--controller", "sta", "--all"], /--controller and --all: give one, not both/],
-      [["--config", `${dir}/missing.yaml`], /cannot read ".*missing\.yaml": file not found/],
+      [["--config", `${dir}/missing.yaml`], /^--config: cannot read ".*missing\.yaml": file not found/],
     ];
     for (const [bad, message] of cases) {
       const { io, out, err } = capture();
@@ -537,11 +544,201 @@ Deno.test("tuneController() returns the record main() writes for the same seed a
   }
 });
 
-Deno.test("tuneController() rejects a robustness run count that is not an integer ≥ 0", async () => {
-  await assert.rejects(
-    tuneController(loadConfig(CONFIG), "sta", { robustnessRuns: -1, workers: 0 }),
-    /robustnessRuns: must be an integer ≥ 0, got -1/,
-  );
+Deno.test("tuneController() rejects a robustness run count out of range before tuning", async () => {
+  const config = loadConfig(CONFIG);
+  for (const robustnessRuns of [-1, 1.5, 3997, 5000, 1e8]) {
+    let iterations = 0;
+    await assert.rejects(
+      tuneController(config, "sta", {
+        particles: 2,
+        iterations: 1,
+        scenarios: 1,
+        workers: 0,
+        robustnessRuns,
+        onIteration: () => iterations++,
+      }),
+      new RegExp(
+        `^RangeError: robustnessRuns: must be an integer in \\[0, 3996\\] .*, got ${robustnessRuns}$`,
+      ),
+    );
+    // It used to tune first and then die in the robustness check, losing the result.
+    assert.equal(iterations, 0, `${robustnessRuns}: the tuning ran`);
+  }
+  assert.equal(maxRobustnessRuns(config), 3996);
+});
+
+Deno.test("tune main() refuses every numeric flag past its limit before any work, naming flag, value and range", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const long = `${dir}/long.yaml`;
+    // 500 s runs: 50 001 samples each, so at most 79 robustness runs (and scenarios) fit one batch.
+    await Deno.writeTextFile(
+      long,
+      (await Deno.readTextFile(CONFIG)).replace("duration: 10.0", "duration: 500.0"),
+    );
+    const range = (flag: string, lo: number, hi: number, value: string) =>
+      new RegExp(`^--${flag}: must be an integer in \\[${lo}, ${hi}\\].*, got "${value}"\n`);
+    const cases: [string[], RegExp][] = [
+      [["--particles", "100000"], range("particles", 1, 10000, "100000")],
+      [["--particles", "10001"], range("particles", 1, 10000, "10001")],
+      [["--iters", "1000000000"], range("iters", 1, 100000, "1000000000")],
+      [["--workers", "100000"], range("workers", 0, 1024, "100000")],
+      [["--scenarios", "20000"], range("scenarios", 1, 3996, "20000")],
+      [
+        ["--scenarios", "3997"],
+        /^--scenarios: .*\(as physics_uncertainty\.n_evals; scenarios × 1001 samples per run must fit the 4000000 state samples of one batch\)/,
+      ],
+      [["--robustness", "5000"], range("robustness", 0, 3996, "5000")],
+      [["--robustness", "100000000"], range("robustness", 0, 3996, "100000000")],
+      [["--config", long, "--robustness", "80"], range("robustness", 0, 79, "80")],
+      [["--config", long, "--scenarios", "80", "--robustness", "5"], range("scenarios", 1, 79, "80")],
+      [
+        ["--config", long],
+        /^--robustness: the default of 100 runs does not fit this config's runs: give an integer in \[0, 79\]/,
+      ],
+    ];
+    using workers = trackWorkers();
+    for (const [bad, message] of cases) {
+      const { io, out, err } = capture();
+      // Pre-aborted: a request that got past the checks would end "interrupted" (130), not hang.
+      const signal = AbortSignal.abort();
+      const args = ["--controller", "classical_smc", "--config", CONFIG, ...bad, ...outputs(dir).args];
+      const code = await main(args, { ...io, signal });
+      assert.equal(code, EXIT.usage, `${bad.join(" ")}: ${err.join("")}`);
+      assert.match(err.join(""), message, bad.join(" "));
+      assert.ok(err.join("").includes(TUNE_USAGE), `${bad.join(" ")}: no usage text`);
+      assert.deepEqual(out, []);
+    }
+    // At the limits the same checks pass (the pre-aborted run then ends as interrupted).
+    for (
+      const ok of [[
+        "--particles",
+        "10000",
+        "--scenarios",
+        "3996",
+        "--robustness",
+        "3996",
+        "--workers",
+        "1024",
+      ]]
+    ) {
+      const { io } = capture();
+      const code = await main([
+        "--controller",
+        "classical_smc",
+        "--config",
+        CONFIG,
+        ...ok,
+        ...outputs(dir).args,
+      ], {
+        ...io,
+        signal: AbortSignal.abort(),
+      });
+      assert.equal(code, EXIT.interrupted, ok.join(" "));
+    }
+    assert.equal(workers.created, 0, "a Worker was started for a refused request");
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name),
+      ["long.yaml"],
+      "a refused run wrote files",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tune main() prints an invalid config's problems without the usage text, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cfg = `${dir}/config.yaml`;
+    // The DIP__PHYSICS_UNCERTAINTY__N_EVALS=5000 case, in the file: refused at load, naming both numbers.
+    await Deno.writeTextFile(cfg, (await Deno.readTextFile(CONFIG)).replace("n_evals: 10", "n_evals: 5000"));
+    const { io, out, err } = capture();
+    const code = await main(["--controller", "classical_smc", "--config", cfg, ...outputs(dir).args], io);
+    assert.equal(code, EXIT.usage);
+    assert.match(
+      err.join(""),
+      /^Invalid configuration in .*config\.yaml \(1 problem\):\n {2}physics_uncertainty\.n_evals: 5000 scenarios × 1001 samples per run .* = 5005000 state samples, more than the 4000000/,
+    );
+    assert.ok(!err.join("").includes("Usage:"), err.join(""));
+    assert.deepEqual(out, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("tune main() saves what finished when a later controller fails, and exits 1 without a stack trace", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { paths, args } = outputs(dir);
+    const tiny = ["--all", ...TINY, "--workers", "0", "--quiet", ...args];
+    const cases: { name: string; fail: (type: string, tuned: TunedController) => never; message: RegExp }[] =
+      [
+        {
+          // The measurements of a finished tuning fail: its gains are saved, without results.
+          name: "after classical_smc's tuning",
+          fail: (type, tuned) => {
+            throw new TuneFollowUpError(
+              type,
+              { bestGains: tuned.record.bestGains, bestFitness: tuned.record.bestCost } as TunerResult,
+              "the robustness check",
+              new RangeError("robustness runs: too many"),
+            );
+          },
+          message:
+            /^error: classical_smc: tuned \(best cost [\d.e+-]+\), then the robustness check failed: RangeError: robustness runs: too many; its gains are saved, it has no results\n/m,
+        },
+        {
+          // A tuning itself fails (a Worker crash, say): what finished before it is saved.
+          name: "during classical_smc's tuning",
+          fail: () => {
+            throw new Error("Worker 3 crashed");
+          },
+          message: /^error: tuning classical_smc failed: Error: Worker 3 crashed\n/m,
+        },
+      ];
+    for (const c of cases) {
+      await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
+      const { io, out, err } = capture();
+      const code = await main(tiny, {
+        ...io,
+        tuneController: async (cfg, type, options) => {
+          const tuned = await tuneController(cfg, type, options);
+          return type === "classical_smc" ? c.fail(type, tuned) : tuned;
+        },
+      });
+      const text = err.join("");
+      assert.equal(code, EXIT.failure, `${c.name}: ${text}`);
+      assert.match(text, c.message, c.name);
+      assert.match(text, /^error: not tuned: hybrid_adaptive_sta_smc, lqr, sta_smc$/m, c.name);
+      assert.ok(!/\n\s+at /.test(text), `${c.name}: a stack trace was printed`);
+      const saved = JSON.parse(await Deno.readTextFile(paths.gains)) as Record<string, number[]>;
+      const printed = JSON.parse(out.at(-1)!) as Record<string, number[]>;
+      assert.deepEqual(printed, saved, c.name);
+      const expected = c.name.startsWith("after") ? ["adaptive_smc", "classical_smc"] : ["adaptive_smc"];
+      assert.deepEqual(Object.keys(saved), expected, c.name);
+      for (const [type, gains] of Object.entries(saved)) assert.ok(validateGains(type, gains).ok, type);
+      // The measured controller's results are written too.
+      const report = JSON.parse(await Deno.readTextFile(paths.json)) as TuneReport;
+      assert.deepEqual(report.results.map((r) => r.controller), ["adaptive_smc"], c.name);
+      assert.ok(!out.some((line) => line.startsWith("gains: ")), "claims every file was written");
+    }
+    // Nothing finished at all: exit 1 with the reason, and nothing written.
+    await Deno.remove(`${dir}/out`, { recursive: true }).catch(() => {});
+    const { io, err } = capture();
+    const code = await main(["--controller", "lqr", ...TINY, "--workers", "0", "--quiet", ...args], {
+      ...io,
+      tuneController: () => Promise.reject(new Error("Worker 1 crashed")),
+    });
+    assert.equal(code, EXIT.failure);
+    assert.equal(
+      err.join(""),
+      "error: tuning lqr failed: Error: Worker 1 crashed\nno controller was tuned: nothing was written\n",
+    );
+    await assert.rejects(() => Deno.stat(`${dir}/out`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
