@@ -35,8 +35,13 @@ export interface EvaluationBackend {
    * (`count × dims`), in the same order. `positions` is the caller's to give away. A rejection is an
    * infrastructure failure and rejects the run; a particle's own failure is a NaN cost (the engine
    * gives it the penalty) counted through {@linkcode EvaluationRun.reportFailures}.
+   *
+   * `iteration` counts the swarm's completed iterations before this batch (0 for the initial swarm;
+   * a resumed run goes on from its checkpoint's count). The tuner always passes it; a backend whose
+   * batches outlive the process (a message queue) names them by it, so a resumed run finds the
+   * results of the interrupted one. The Worker pool ignores it.
    */
-  evaluate(positions: Float64Array, count: number, dims: number): Promise<Float64Array>;
+  evaluate(positions: Float64Array, count: number, dims: number, iteration?: number): Promise<Float64Array>;
   /**
    * Frees what the run holds: Workers it started, what shared Workers built for the run. Should not
    * reject for resources that are already gone (a closed pool, a crashed Worker).
@@ -56,6 +61,8 @@ export interface EvaluationRun {
   readonly fitness?: FitnessReference;
   /** The swarm size (the largest batch). */
   readonly numParticles: number;
+  /** The PSO seed, which the scenarios in `setup` were drawn from (a remote worker redraws them). */
+  readonly seed: number;
   /** Adds `count` particles whose custom fitness threw, and the first failure's description. */
   reportFailures(count: number, first?: string): void;
 }

@@ -31,7 +31,13 @@ export {
 } from "./pso_options.ts";
 export { ParticleSwarm, type PSOHistory, type PSOResult } from "./pso_swarm.ts";
 export { type PSOState, type StateNumber } from "./pso_state.ts";
-export { type BatchObjective, type Objective, optimize, type ParticleObjective } from "./pso_optimize.ts";
+export {
+  type BatchObjective,
+  type Objective,
+  optimize,
+  type OptimizeRun,
+  type ParticleObjective,
+} from "./pso_optimize.ts";
 export {
   BUFFER_LIMIT_BYTES,
   MAX_SWARM_SIZE,

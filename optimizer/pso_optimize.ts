@@ -1,11 +1,13 @@
 /**
  * The {@linkcode optimize} driver: runs a {@linkcode ParticleSwarm} to the end on an objective,
- * per particle or by batch, racing each evaluation against the abort signal.
+ * per particle or by batch, racing each evaluation against the abort signal, optionally from a
+ * saved state and with a snapshot after every iteration ({@linkcode OptimizeRun}).
  *
  * @module
  */
 import { DEFAULT_PENALTY, type PSOOptions } from "./pso_options.ts";
 import { ParticleSwarm, type PSOResult } from "./pso_swarm.ts";
+import type { PSOState } from "./pso_state.ts";
 import { isThenable } from "../gains/mod.ts";
 import { describeValue as describe } from "./values.ts";
 
@@ -17,8 +19,37 @@ export type ParticleObjective = (x: Float64Array) => number | Promise<number>;
  * (`count × dims`), in the same order. `positions` is a fresh buffer, yours to keep or transfer.
  */
 export interface BatchObjective {
-  /** Evaluates a batch; a throw (or rejection) rejects {@linkcode optimize}. */
-  batch(positions: Float64Array, count: number, dims: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+  /**
+   * Evaluates a batch; a throw (or rejection) rejects {@linkcode optimize}. `iteration` counts the
+   * iterations completed before this batch (0 for the initial swarm, and it goes on counting after
+   * a resume), so a batch sent elsewhere can be named the same way by an interrupted run and by the
+   * run that resumes it; an objective that has no use for it ignores it.
+   */
+  batch(
+    positions: Float64Array,
+    count: number,
+    dims: number,
+    iteration: number,
+  ): ArrayLike<number> | Promise<ArrayLike<number>>;
+}
+
+/**
+ * Where {@linkcode optimize} starts and what it reports between iterations: the resume and
+ * checkpoint hooks.
+ */
+export interface OptimizeRun {
+  /**
+   * Continue from this snapshot (from `ParticleSwarm.getState()` or a previous `onCheckpoint`,
+   * JSON round trip included) instead of a new swarm; the options must agree with it (seed, swarm
+   * size, bounds), and the run then reaches exactly the result of the uninterrupted run.
+   */
+  readonly resumeFrom?: PSOState;
+  /**
+   * Receives the swarm's snapshot after every completed iteration, the last one included; awaited
+   * before the next iteration starts, so a snapshot on disk is never behind the swarm by more than
+   * the batch in flight. A rejection rejects {@linkcode optimize}.
+   */
+  readonly onCheckpoint?: (state: PSOState) => void | Promise<void>;
 }
 
 /** What {@linkcode optimize} minimises. */
@@ -80,6 +111,21 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
  * assert.equal(sphere(Float64Array.from(result.bestPosition)), result.bestCost);
  * ```
  *
+ * @example Resuming from a checkpoint reaches the uninterrupted result
+ * ```ts
+ * import { optimize } from "./pso_optimize.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options = { lower: [-3, -3], upper: [3, 3], swarmSize: 8, maxIterations: 20, seed: 4 };
+ * const cost = (x: Float64Array) => (x[0] - 1) ** 2 + x[1] ** 2;
+ * const states: string[] = [];
+ * const whole = await optimize(cost, options, { onCheckpoint: (s) => void states.push(JSON.stringify(s)) });
+ * assert.equal(states.length, 20);
+ * const resumed = await optimize(cost, options, { resumeFrom: JSON.parse(states[6]) });
+ * assert.deepStrictEqual(resumed.bestPosition, whole.bestPosition);
+ * assert.deepStrictEqual(resumed.history, whole.history);
+ * ```
+ *
  * @example A batch objective
  * ```ts
  * import { optimize } from "./pso_optimize.ts";
@@ -97,19 +143,27 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
  *
  * @param objective The function to minimise.
  * @param options The options; see {@linkcode PSOOptions}.
+ * @param run A state to resume from and a checkpoint callback; see {@linkcode OptimizeRun}.
  * @returns The result.
- * @throws {TypeError | RangeError} (as a rejection) for bad options or a bad objective; the batch
- * objective's error when it fails; `options.signal.reason` when the signal aborts before the first
- * iteration completes.
+ * @throws {TypeError | RangeError} (as a rejection) for bad options, a bad objective or a
+ * `resumeFrom` state that does not fit the options; the batch objective's or `onCheckpoint`'s error
+ * when it fails; `options.signal.reason` when the signal is aborted at the call or aborts before the
+ * first iteration of a new run completes (a resumed run has a best to return: it ends "aborted").
  */
-export async function optimize(objective: Objective, options: PSOOptions): Promise<PSOResult> {
+export async function optimize(
+  objective: Objective,
+  options: PSOOptions,
+  run: OptimizeRun = {},
+): Promise<PSOResult> {
   const batch = isBatchObjective(objective);
   if (!batch && typeof objective !== "function") {
     throw new TypeError(
       `objective: must be a function or an object with a batch() method, got ${describe(objective)}`,
     );
   }
-  const swarm = new ParticleSwarm(options);
+  const swarm = run.resumeFrom === undefined
+    ? new ParticleSwarm(options)
+    : ParticleSwarm.fromState(run.resumeFrom, options);
   const signal = options.signal;
   signal?.throwIfAborted();
   const n = swarm.swarmSize, d = swarm.dims, penalty = options.penalty ?? DEFAULT_PENALTY;
@@ -124,6 +178,7 @@ export async function optimize(objective: Objective, options: PSOOptions): Promi
       swarm.stop("aborted");
       break;
     }
+    const iteration = swarm.iteration;
     const pos = swarm.ask();
     const feasible = swarm.feasible;
     let pending: Promise<unknown> | undefined;
@@ -135,7 +190,7 @@ export async function optimize(objective: Objective, options: PSOOptions): Promi
         for (let i = 0, r = 0; i < n; i++) {
           if (feasible[i] === 1) buffer.set(pos.subarray(i * d, (i + 1) * d), d * r++);
         }
-        const out = objective.batch(buffer, m, d);
+        const out = objective.batch(buffer, m, d, iteration);
         if (isThenable(out)) {
           pending = Promise.resolve(out).then((values) => scatter(values, feasible, m, costs));
         } else scatter(out, feasible, m, costs);
@@ -171,6 +226,7 @@ export async function optimize(objective: Objective, options: PSOOptions): Promi
       }
     }
     swarm.tell(costs);
+    if (run.onCheckpoint) await run.onCheckpoint(swarm.getState());
     // A synchronous objective never yields to the event loop, so an abort scheduled by a timer could
     // not fire: give timers a turn now and then when there is a signal to listen to.
     if (signal && !swarm.done && performance.now() - lastYield > 10) {

@@ -27,8 +27,9 @@ import { checkEvaluationSize, createEvaluator, type EvaluationSetup, type Scenar
 import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 import { MAX_SWARM_SIZE, MAX_TUNER_ITERATIONS, MAX_WORKERS } from "./limits.ts";
 import { Prng } from "./prng.ts";
-import { optimize } from "./pso_optimize.ts";
+import { optimize, type OptimizeRun } from "./pso_optimize.ts";
 import type { PSOOptions } from "./pso_options.ts";
+import type { PSOState } from "./pso_state.ts";
 import type { PSOResult } from "./pso_swarm.ts";
 import { createScenarios } from "./scenarios.ts";
 import type { ControllerSourceTask } from "./tuner_tasks.ts";
@@ -114,6 +115,19 @@ export interface PSOTunerOptions {
    * {@linkcode workerPoolBackend} with `pool`, `numWorkers` and `chunkSize`.
    */
   readonly backend?: EvaluationBackendFactory;
+  /**
+   * Continue the run from this swarm snapshot (the last `onCheckpoint` state of an interrupted run
+   * with the same options) instead of a new swarm; it ends with the uninterrupted run's result, on
+   * whichever backend (`fitnessFailures` then counts the resumed part only). Its seed, swarm size
+   * and bounds must be this tuner's (`RangeError` naming the mismatch otherwise).
+   */
+  readonly resumeFrom?: PSOState;
+  /**
+   * Receives the swarm's JSON-safe snapshot after every completed iteration; awaited before the
+   * next one (a rejection rejects `optimize()`). Write it somewhere to resume the run with
+   * `resumeFrom` after a crash (`deno task tune --nats --checkpoint`, docs/distributed.md).
+   */
+  readonly onCheckpoint?: (state: PSOState) => void | Promise<void>;
 }
 
 /** What {@linkcode PSOTuner.optimize} returns. */
@@ -258,6 +272,7 @@ export class PSOTuner {
       fitness = await importFitness(fitness);
     }
     const engineOptions = this.#engineOptions(fitness, started);
+    const resume: OptimizeRun = { resumeFrom: opts.resumeFrom, onCheckpoint: opts.onCheckpoint };
     let failures = 0;
     let firstFailure: string | undefined;
     const reportFailures = (count: number, first?: string) => {
@@ -266,16 +281,20 @@ export class PSOTuner {
     };
     let result: PSOResult;
     if (typeof fitness === "function") {
-      result = await optimizeFunction(fitness, engineOptions, reportFailures);
+      result = await optimizeFunction(fitness, engineOptions, resume, reportFailures);
     } else if (this.numWorkers === 0 && fitness === undefined && !opts.backend) {
       const evaluator = createEvaluator(this.setup);
-      result = await optimize({
-        batch: (positions: Float64Array, count: number, dims: number) => {
-          const out = new Float64Array(count);
-          evaluator.evaluate(positions, count, dims, out);
-          return out;
+      result = await optimize(
+        {
+          batch: (positions: Float64Array, count: number, dims: number) => {
+            const out = new Float64Array(count);
+            evaluator.evaluate(positions, count, dims, out);
+            return out;
+          },
         },
-      }, engineOptions);
+        engineOptions,
+        resume,
+      );
     } else {
       const factory = opts.backend ?? workerPoolBackend({
         pool: opts.pool,
@@ -287,10 +306,14 @@ export class PSOTuner {
       // Closed however the run ends (finished, aborted, failed); a failing close after a failed run
       // surfaces as a SuppressedError carrying both.
       await using _closing = { [Symbol.asyncDispose]: () => backend.close() };
-      result = await optimize({
-        batch: (positions: Float64Array, count: number, dims: number) =>
-          backend.evaluate(positions, count, dims),
-      }, engineOptions);
+      result = await optimize(
+        {
+          batch: (positions: Float64Array, count: number, dims: number, iteration: number) =>
+            backend.evaluate(positions, count, dims, iteration),
+        },
+        engineOptions,
+        resume,
+      );
     }
     return {
       controllerType: this.controllerType,
@@ -326,6 +349,7 @@ export class PSOTuner {
       controllerSource,
       fitness,
       numParticles: this.numParticles,
+      seed: this.seed,
       reportFailures,
     };
   }
@@ -387,21 +411,26 @@ export class PSOTuner {
 function optimizeFunction(
   fitness: FitnessFunction,
   engineOptions: PSOOptions,
+  resume: OptimizeRun,
   reportFailures: (count: number, first?: string) => void,
 ): Promise<PSOResult> {
   const noteFailure = (error: unknown): never => {
     reportFailures(1, describeError(error));
     throw error;
   };
-  return optimize((x: Float64Array) => {
-    let value: number | Promise<number>;
-    try {
-      value = fitness(Array.from(x));
-    } catch (error) {
-      return noteFailure(error);
-    }
-    return isThenable(value) ? Promise.resolve(value).catch(noteFailure) : value;
-  }, engineOptions);
+  return optimize(
+    (x: Float64Array) => {
+      let value: number | Promise<number>;
+      try {
+        value = fitness(Array.from(x));
+      } catch (error) {
+        return noteFailure(error);
+      }
+      return isThenable(value) ? Promise.resolve(value).catch(noteFailure) : value;
+    },
+    engineOptions,
+    resume,
+  );
 }
 
 function describeError(error: unknown): string {

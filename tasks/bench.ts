@@ -5,7 +5,9 @@
  * Run with `--help` for the options ({@linkcode BENCH_USAGE}).
  *
  * Each figure is the median of several timed repetitions after a warm-up (JIT compilation),
- * measured on the main thread (one core) unless it says Workers.
+ * measured on the main thread (one core) unless it says Workers. `--nats` adds the tuning on a
+ * local nats-server with 1 and 2 worker processes, timed against the local pool, interleaved
+ * (docs/distributed.md, "Speed").
  *
  * @module
  */
@@ -14,6 +16,7 @@ import { createController } from "../factory/mod.ts";
 import { PSOTuner } from "../optimizer/mod.ts";
 import { type BatchParticle, createPlant, simulate, simulateBatch } from "../plant/mod.ts";
 import { runStudy } from "../study/mod.ts";
+import { NATS_SERVER, natsBench } from "../distributed/mod.ts";
 import { checkReadmeSection, updateReadmeSection } from "./readme.ts";
 import {
   checkOutputPaths,
@@ -31,6 +34,11 @@ export const BENCH_OPTIONS = {
   quick: { type: "boolean", description: "3 repetitions instead of 7, and 20 tuning iterations" },
   "skip-tuning": { type: "boolean", description: "measure the kernel and single runs only" },
   "skip-study": { type: "boolean", description: "leave out the default study (deno task study)" },
+  nats: {
+    type: "boolean",
+    description:
+      "also time the tuning on NATS with 1 and 2 local worker processes against the local pool (needs nats-server; docs/distributed.md)",
+  },
   json: { type: "string", arg: "<path>", description: "results JSON (default results/bench.json)" },
   readme: { type: "boolean", description: "rewrite README.md's benchmark block from the results" },
   help: { type: "boolean", short: "h", description: "this text" },
@@ -156,7 +164,8 @@ export function benchMarkdown(data: { date: string; cpu: string; entries: readon
  * ```
  *
  * @param args Command-line arguments.
- * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a write failed, 2 bad arguments or paths.
+ * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a write failed or (`--nats`) a NATS run did
+ * not give the local pool's result, 2 bad arguments or paths (or `--nats` without nats-server).
  */
 export async function main(args: string[]): Promise<number> {
   let values: CliValues<typeof BENCH_OPTIONS>;
@@ -165,6 +174,9 @@ export async function main(args: string[]): Promise<number> {
     if (values.help) {
       console.log(BENCH_USAGE);
       return EXIT.ok;
+    }
+    if (values.nats && NATS_SERVER === undefined) {
+      throw new UsageError("--nats: needs nats-server on PATH (apt-get install -y nats-server), got none");
     }
     await checkOutputPaths([{ flag: "--json", path: values.json ?? DEFAULT_JSON_PATH }]);
     if (values.readme) await checkReadmeSection("--readme", README_PATH, "bench");
@@ -255,16 +267,46 @@ export async function main(args: string[]): Promise<number> {
       } disturbances, nominal each); target < 30 s on 2 cores`,
     });
   }
+  let failure: string | undefined;
+  if (values.nats) {
+    // Quick runs are short enough to repeat; the medians damp a shared machine's load swings.
+    const nats = await natsBench({
+      iterations: values.quick ? 20 : undefined,
+      repetitions: values.quick ? 5 : 1,
+      log: (line) => console.log(`  ${line}`),
+    });
+    const [, nats1, local2, nats2] = nats.runs;
+    add({
+      name: "tuning on NATS, 1 worker process × 1 Worker",
+      value: nats1.seconds,
+      unit: "s",
+      note: `overhead vs the local pool of 1 Worker ${(100 * nats.overhead1).toFixed(1)} %`,
+    });
+    add({
+      name: "tuning on NATS, 2 worker processes × 1 Worker",
+      value: nats2.seconds,
+      unit: "s",
+      note: `local pool of 2 Workers ${local2.seconds.toFixed(2)} s: overhead ${
+        (100 * nats.overhead2).toFixed(1)
+      } % (target ≤ 15 %)`,
+    });
+    add({
+      name: "NATS speed-up, 1 → 2 worker processes",
+      value: nats.speedup,
+      unit: "×",
+      note: `same gains and cost on every run: ${nats.identical ? "yes" : "NO"}`,
+    });
+    if (!nats.identical) failure = "--nats: the NATS runs did not all give the local pool's gains and cost";
+  }
   const cpu = await cpuName();
   const data = { date: new Date().toISOString(), cpu, quick: Boolean(values.quick), entries };
   const json = JSON.stringify(data, null, 2) + "\n";
   const path = values.json ?? DEFAULT_JSON_PATH;
-  let failure: string | undefined;
   try {
     await writeTextFileCreatingFolders(path, json);
     console.log(`written ${path}`);
   } catch (error) {
-    failure = `--json: cannot write "${path}": ${(error as Error).message}`;
+    failure ??= `--json: cannot write "${path}": ${(error as Error).message}`;
   }
   if (values.readme && failure === undefined) {
     try {

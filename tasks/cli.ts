@@ -75,6 +75,8 @@ export interface CliOption {
   readonly short?: string;
   /** The value's name in the usage text, e.g. `"<path>"` (string options). */
   readonly arg?: string;
+  /** A string option that may be given several times; its value is then the list, in order. */
+  readonly multiple?: boolean;
   /** One line for the usage text. */
   readonly description: string;
 }
@@ -84,7 +86,9 @@ export type CliOptions = Readonly<Record<string, CliOption>>;
 
 /** The values `parseCli()` returns for a table: strings and booleans, absent when not given. */
 export type CliValues<T extends CliOptions> = {
-  -readonly [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string;
+  -readonly [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean
+    : T[K] extends { readonly multiple: true } ? string[]
+    : string;
 };
 
 /**
@@ -100,6 +104,8 @@ export type CliValues<T extends CliOptions> = {
  * } as const;
  * assert.deepEqual(parseCli(["--out", "a.json"], options), { out: "a.json" });
  * assert.throws(() => parseCli(["--loud"], options), { name: "UsageError" });
+ * const repeatable = { config: { type: "string", multiple: true, description: "config file" } } as const;
+ * assert.deepEqual(parseCli(["--config", "a.yaml", "--config", "b.yaml"], repeatable), { config: ["a.yaml", "b.yaml"] });
  * ```
  *
  * @param args Command-line arguments (without the program name).
@@ -109,11 +115,13 @@ export type CliValues<T extends CliOptions> = {
  * positional argument.
  */
 export function parseCli<T extends CliOptions>(args: readonly string[], options: T): CliValues<T> {
-  const config: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  const config: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
   for (const [name, option] of Object.entries(options)) {
-    config[name] = option.short === undefined
-      ? { type: option.type }
-      : { type: option.type, short: option.short };
+    config[name] = {
+      type: option.type,
+      ...(option.short === undefined ? {} : { short: option.short }),
+      ...(option.multiple ? { multiple: true } : {}),
+    };
   }
   try {
     const { values } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false });

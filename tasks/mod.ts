@@ -1,9 +1,10 @@
 /**
- * The command-line tasks (`deno task tune`, `simulate`, `bench`, `study`) as functions, with what they
- * share: exit codes, usage errors, the options tables their usage texts are generated from, files
- * named by flags (the config, the gains file and its one parser), output path checks, the tune pipeline and its reports, SVG charts, README blocks, and the import check
- * of `deno task check`. Each task's `main` is exported under the task's name (`runTune`,
- * `runSimulate`, `runBench`, `runStudyTask`).
+ * The command-line tasks (`deno task tune`, `simulate`, `bench`, `study`, `worker`) as functions, with
+ * what they share: exit codes, usage errors, the options tables their usage texts are generated from,
+ * files named by flags (the config, the gains file and its one parser), output path checks, the tune
+ * pipeline and its reports, SVG charts, README blocks, and the import check of `deno task check`.
+ * Each task's `main` is exported under the task's name (`runTune`, `runSimulate`, `runBench`,
+ * `runStudyTask`, `runWorker`).
  *
  * @example Usage
  * ```ts
@@ -35,6 +36,8 @@ export {
 } from "./cli.ts";
 export { type GainsFile, gainsOf, parseGainsFile, readGainsFile } from "./gains_file.ts";
 export { main as runTune, TUNE_OPTIONS, TUNE_USAGE, type TuneIO } from "./tune.ts";
+export { DEFAULT_CHECKPOINT_DIR, NATS_TUNE_OPTIONS, readNatsTuneOptions } from "./tune_nats.ts";
+export { main as runWorker, WORKER_OPTIONS, WORKER_USAGE, type WorkerIO } from "./worker.ts";
 export {
   checkTuning,
   maxRobustnessRuns,

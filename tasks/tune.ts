@@ -5,7 +5,10 @@
  *
  * Every flag and output path is checked before the tuning starts; a failure afterwards (a write, a
  * later controller, the measurements of a finished tuning) prints the gains JSON to stdout, so a
- * finished tuning is never lost. Run with `--help` for the options ({@linkcode TUNE_USAGE}).
+ * finished tuning is never lost. Run with `--help` for the options ({@linkcode TUNE_USAGE}). With
+ * `--nats <url>` the particles are evaluated by remote workers (`deno task worker`) with the same
+ * result, a checkpoint is written after every iteration and `--resume` continues an interrupted
+ * run from it (docs/distributed.md).
  *
  * @module
  */
@@ -19,6 +22,13 @@ import {
 } from "../config/mod.ts";
 import { canonicalControllerType, UnknownControllerError } from "../factory/mod.ts";
 import { MAX_WORKERS, type TunerProgress } from "../optimizer/mod.ts";
+import {
+  checkpointPath,
+  DistributedError,
+  type NatsTuning,
+  type NatsTuningOptions,
+  openNatsTuning,
+} from "../distributed/mod.ts";
 import {
   checkOutputPaths,
   type CliOptions,
@@ -44,6 +54,7 @@ import {
   type TuneRecord,
   type TuneSettings,
 } from "./tuning.ts";
+import { NATS_TUNE_OPTIONS, readNatsTuneOptions } from "./tune_nats.ts";
 
 /** The tune task's options: `parseArgs` reads this table and {@linkcode TUNE_USAGE} is made from it. */
 export const TUNE_OPTIONS = {
@@ -78,6 +89,7 @@ export const TUNE_OPTIONS = {
     description: "the README that --readme rewrites (default README.md)",
   },
   quiet: { type: "boolean", description: "no progress output" },
+  ...NATS_TUNE_OPTIONS,
   help: { type: "boolean", short: "h", description: "this text" },
 } as const satisfies CliOptions;
 
@@ -111,14 +123,14 @@ const defaultIO: TuneIO = {
   isTerminal: Deno.stderr.isTerminal(),
 };
 
-function progressReporter(io: TuneIO, label: string): (p: TunerProgress) => void {
+function progressReporter(io: TuneIO, label: string, suffix?: () => string): (p: TunerProgress) => void {
   let lastPrinted = -1;
   return (p) => {
     const frac = p.iteration / p.maxIterations;
     const rate = p.evaluations / Math.max(1e-3, p.elapsedMs / 1000);
     const eta = p.iteration > 0 ? (p.elapsedMs / 1000) * (1 / frac - 1) : NaN;
     const text = `${label} it ${p.iteration}/${p.maxIterations} best ${p.bestCost.toPrecision(6)} ` +
-      `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s`;
+      `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s${suffix?.() ?? ""}`;
     if (io.isTerminal) {
       const width = 24, filled = Math.round(frac * width);
       io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
@@ -149,6 +161,8 @@ interface TuneRequest {
   readonly html: OutputPath;
   /** The README to rewrite, or undefined without --readme. */
   readonly readme?: OutputPath;
+  /** With --nats: the NATS run options (each controller's checkpoint is under its folder). */
+  readonly nats?: NatsTuningOptions;
 }
 
 /**
@@ -208,6 +222,7 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
     json: { flag: "--json", path: values.json ?? "out/tune_results.json" },
     html: { flag: "--report", path: values.report ?? "out/report.html" },
     readme: values.readme ? { flag: "--readme-path", path: values["readme-path"] ?? "README.md" } : undefined,
+    nats: readNatsTuneOptions(values),
   };
   // Whatever the flags left to the tuner (its own range and buffer checks) is refused here too,
   // before any Worker starts.
@@ -221,8 +236,11 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
   }
   // Before the tuning, not after it: a path that cannot be written used to end a finished run with
   // an uncaught error, and the gains were lost.
-  const { gains, json, html, readme } = request;
-  await checkOutputPaths(readme ? [gains, json, html, readme] : [gains, json, html]);
+  const { gains, json, html, readme, nats } = request;
+  const checkpoints: OutputPath[] = nats
+    ? types.map((type) => ({ flag: "--checkpoint", path: checkpointPath(nats.checkpointDir, type) }))
+    : [];
+  await checkOutputPaths([...(readme ? [gains, json, html, readme] : [gains, json, html]), ...checkpoints]);
   if (readme) await checkReadmeSection(readme.flag, readme.path, "results");
   return request;
 }
@@ -239,6 +257,11 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
  * the gains JSON of what finished to stdout (and writes the files it can) and each failure to
  * stderr, and returns 1.
  *
+ * With `--nats`, a distributed evaluation that fails (server lost, no worker, a chunk that failed
+ * everywhere, a bad result) is such a failure, and the message names the checkpoint to `--resume`
+ * from; a checkpoint that does not fit the run (unreadable, another setup, swarm size or chunk size)
+ * is reported the same way but returns 2.
+ *
  * @example Usage
  * ```ts ignore
  * const code = await main(["--controller", "sta", "--iters", "20"]);
@@ -247,8 +270,8 @@ async function readRequest(values: CliValues<typeof TUNE_OPTIONS>): Promise<Tune
  * @param args Command-line arguments.
  * @param io Output sinks (default: console and stderr), abort signal, file writer and pipeline.
  * @returns The exit code ({@linkcode EXIT}): 0 done, 1 a failure after the work started (the gains
- * of what finished are on stdout), 2 bad arguments, config or output path, 130 interrupted (best so
- * far saved).
+ * of what finished are on stdout), 2 bad arguments, config, output path or (`--nats`) checkpoint,
+ * 130 interrupted (best so far saved).
  */
 export async function main(args: string[], io: TuneIO = defaultIO): Promise<number> {
   let request: TuneRequest;
@@ -286,13 +309,22 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   const runs = new Map<string, TunedController["runs"]>();
   let settings: TuneSettings | undefined;
   // A failure ends the loop, never the task: what finished is still written (below).
-  let failure: { type: string; error: unknown } | undefined;
+  let failure: Failure | undefined;
+  // With --nats: every remote worker whose results were used, over all controllers.
+  const natsWorkers = new Set<string>();
   // Controllers whose tuning finished but whose measurements failed: their gains are saved too.
   const unmeasured: Record<string, number[]> = {};
   const tune = io.tuneController ?? tuneController;
   try {
     for (const type of request.types) {
       if (abort.signal.aborted) break;
+      let nats: NatsTuning | undefined;
+      try {
+        nats = request.nats && await openNatsTuning(request.nats, type, io.stderr);
+      } catch (error) {
+        failure = { type, error };
+        break;
+      }
       let tuned;
       try {
         tuned = await tune(request.config, type, {
@@ -303,14 +335,19 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
           scenarios: request.scenarios,
           robustnessRuns: request.robustnessRuns,
           signal: abort.signal,
-          onIteration: request.quiet ? undefined : progressReporter(io, type),
+          onIteration: request.quiet ? undefined : progressReporter(io, type, nats?.describe),
+          backend: nats?.backend,
+          resumeFrom: nats?.resumeFrom,
+          onCheckpoint: nats?.onCheckpoint,
         });
       } catch (error) {
         if (error instanceof TuneFollowUpError) unmeasured[error.controller] = error.result.bestGains;
         // Interrupted before this controller's first iteration finished: it has no best to save.
         if (abort.signal.aborted && !(error instanceof TuneFollowUpError)) break;
-        failure = { type, error };
+        failure = { type, error, nats };
         break;
+      } finally {
+        for (const id of nats?.workerIds() ?? []) natsWorkers.add(id);
       }
       settings ??= tuned.settings;
       records.push(tuned.record);
@@ -325,11 +362,12 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     ...unmeasured,
   };
   const problem = failure === undefined ? undefined : failureMessage(failure, request.types);
+  const failed = failure !== undefined && badCheckpoint(failure) ? EXIT.usage : EXIT.failure;
   if (Object.keys(tunedGains).length === 0) {
     // Nothing finished: writing empty files would clobber the results of an earlier run.
     if (problem !== undefined) {
       io.stderr(`error: ${problem}\nno controller was tuned: nothing was written\n`);
-      return EXIT.failure;
+      return failed;
     }
     io.stderr("interrupted before any controller was tuned: nothing was written\n");
     return EXIT.interrupted;
@@ -340,7 +378,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   const report: TuneReport | undefined = records.length === 0 ? undefined : {
     command: `deno task tune ${args.join(" ")}`.trim(),
     date: new Date().toISOString(),
-    settings: settings!,
+    settings: request.nats ? { ...settings!, natsWorkers: natsWorkers.size } : settings!,
     aborted: abort.signal.aborted,
     results: records,
   };
@@ -362,7 +400,7 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
     io.stdout(gainsJson.trimEnd());
     const lines = [...failures, ...(problem === undefined ? [] : [problem])];
     io.stderr(lines.map((f) => `error: ${f}\n`).join("") + "the tuned gains are printed on stdout\n");
-    return EXIT.failure;
+    return problem === undefined ? EXIT.failure : failed;
   }
   io.stdout(`gains: ${request.gains.path}  results: ${request.json.path}  report: ${request.html.path}`);
   if (abort.signal.aborted) {
@@ -372,12 +410,37 @@ export async function main(args: string[], io: TuneIO = defaultIO): Promise<numb
   return EXIT.ok;
 }
 
+/** The failure that ended the tuning: the controller, the error, and its NATS run with `--nats`. */
+interface Failure {
+  readonly type: string;
+  readonly error: unknown;
+  readonly nats?: NatsTuning;
+}
+
+/**
+ * Whether a `--nats` failure is the request's fault, not the run's: a file that is no checkpoint,
+ * one written for another setup, swarm size or chunk size (the engine refuses the state, naming the
+ * field), or a chunk too big for the server.
+ */
+function badCheckpoint({ error, nats }: Failure): boolean {
+  return (error instanceof DistributedError && error.code === "config") ||
+    (nats?.resumeFrom !== undefined && error instanceof RangeError &&
+      /^(options|state)\./.test(error.message));
+}
+
 /** What to say about the failure that ended the tuning, and which controllers it left untuned. */
-function failureMessage(failure: { type: string; error: unknown }, types: readonly string[]): string {
-  const { type, error } = failure;
-  const why = error instanceof TuneFollowUpError
+function failureMessage(failure: Failure, types: readonly string[]): string {
+  const { type, error, nats } = failure;
+  let why = error instanceof TuneFollowUpError
     ? `${error.message}; its gains are saved, it has no results`
     : `tuning ${type} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  if (nats && error instanceof RangeError && badCheckpoint(failure)) {
+    why = `tuning ${type} failed: --resume: ${nats.checkpointPath} does not fit this run: ${error.message}`;
+  } else if (nats && error instanceof DistributedError && error.code !== "config") {
+    why += nats.hasCheckpoint()
+      ? `\nerror: the swarm state of ${type}'s last completed iteration is in ${nats.checkpointPath}; rerun with --resume to continue`
+      : `\nerror: no iteration of ${type} completed, so there is no checkpoint to resume from`;
+  }
   const skipped = types.slice(types.indexOf(type) + 1);
   return skipped.length === 0 ? why : `${why}\nerror: not tuned: ${skipped.join(", ")}`;
 }

@@ -48,7 +48,11 @@ export function resultsMarkdown(report: TuneReport): string {
     `Produced by \`${report.command}\` on ${
       report.date.slice(0, 10)
     } (${s.particles} particles × ${s.iterations} ` +
-    `iterations, ${s.scenarios} scenarios per particle, seed ${s.seed}, ${s.workers} Workers). Costs are the robust ` +
+    `iterations, ${s.scenarios} scenarios per particle, seed ${s.seed}, ${
+      s.natsWorkers === undefined
+        ? `${s.workers} Workers`
+        : `NATS, ${s.natsWorkers} worker${s.natsWorkers === 1 ? "" : "s"}`
+    }). Costs are the robust ` +
     `cost (0.7·mean + 0.3·max over the scenarios); metrics are the nominal full-model run from ` +
     `simulation.initial_state; robustness counts runs that never fall and stay within 0.02 rad over the last 2 s.`,
     "",

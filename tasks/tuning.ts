@@ -10,6 +10,8 @@ import { createController } from "../factory/mod.ts";
 import {
   controlCost,
   createEvaluator,
+  type EvaluationBackendFactory,
+  type PSOState,
   PSOTuner,
   robustnessCheck,
   type RobustnessResult,
@@ -47,6 +49,11 @@ export interface TuneSettings {
   readonly workers: number;
   readonly seed: number;
   readonly robustnessRuns: number;
+  /**
+   * With `deno task tune --nats`: the remote workers whose results were used (`workers` is then
+   * not what ran the tuning, and the report says "NATS, N workers" instead).
+   */
+  readonly natsWorkers?: number;
 }
 
 /** Options of {@linkcode tuneController}; each absent one takes its default from the config. */
@@ -67,6 +74,12 @@ export interface TuneControllerOptions {
   readonly signal?: AbortSignal;
   /** Called after every PSO iteration. */
   readonly onIteration?: (progress: TunerProgress) => void;
+  /** Where the batches are evaluated instead of local Workers (`PSOTunerOptions.backend`). */
+  readonly backend?: EvaluationBackendFactory;
+  /** Continue the tuning from this swarm snapshot (`PSOTunerOptions.resumeFrom`). */
+  readonly resumeFrom?: PSOState;
+  /** Receives the swarm snapshot after every iteration (`PSOTunerOptions.onCheckpoint`). */
+  readonly onCheckpoint?: (state: PSOState) => void | Promise<void>;
 }
 
 /** What {@linkcode tuneController} returns. */
@@ -213,6 +226,9 @@ function buildTuner(config: Config, type: string, options: TuneControllerOptions
     scenarios: options.scenarios,
     signal: options.signal,
     onIteration: options.onIteration,
+    backend: options.backend,
+    resumeFrom: options.resumeFrom,
+    onCheckpoint: options.onCheckpoint,
   });
 }
 
@@ -245,7 +261,8 @@ function buildTuner(config: Config, type: string, options: TuneControllerOptions
  *
  * @param config The validated config.
  * @param type Controller type or alias.
- * @param options Budget, seed, Workers, robustness runs, abort signal and progress callback.
+ * @param options Budget, seed, Workers (or another backend), robustness runs, abort signal, progress
+ * callback, and a state to resume from with a checkpoint callback.
  * @returns The record for the results JSON, the resolved settings and the two nominal runs.
  * @throws {RangeError} Before any work, for a bad budget, seed, Worker count, scenario or robustness
  * run count (naming the option; see {@linkcode checkTuning}).
