@@ -86,3 +86,54 @@ export function assertRejected(c: RejectedCase): ConfigError {
 export function shipped() {
   return parseConfig(TEXT, { env: {}, onWarning: () => {} });
 }
+
+/** The path of the shipped config.yaml, for loadConfig(). */
+export const CONFIG_PATH = CONFIG_URL.pathname;
+
+/** The shipped text with one exact substring replaced (fails loudly if it is not there). */
+export function replaced(from: string, to: string): string {
+  assert.ok(TEXT.includes(from), `config.yaml no longer contains ${JSON.stringify(from)}`);
+  return TEXT.replace(from, to);
+}
+
+/**
+ * Asserts that the first issue at exactly `path` has a message containing `fragment`, listed on its
+ * own message line. Stricter than {@linkcode assertIssue}, which accepts any issue at the path: the
+ * loader tests (`loading_test.ts`, `env_overrides_test.ts`, `freezing_warnings_test.ts`,
+ * `hostile_configs_test.ts`) import it under the name `assertIssue`.
+ */
+export function assertFirstIssue(error: ConfigError, path: string, fragment: string): void {
+  const hit = error.issues.find((i) => i.path === path);
+  assert.ok(hit, `no issue at ${path}; issues:\n${error.message}`);
+  assert.ok(
+    hit.message.includes(fragment),
+    `issue at ${path} lacks ${JSON.stringify(fragment)}: ${hit.message}`,
+  );
+  assert.ok(
+    error.message.includes(`\n  ${path}: ${hit.message}`),
+    "the message lists the issue on its own line",
+  );
+}
+
+/** Asserts that `value` and every object inside it are frozen, naming the first that is not. */
+export function assertDeeplyFrozen(value: unknown, path = "config"): void {
+  if (typeof value !== "object" || value === null) return;
+  assert.ok(Object.isFrozen(value), `${path} is not frozen`);
+  for (const [key, inner] of Object.entries(value)) assertDeeplyFrozen(inner, `${path}.${key}`);
+}
+
+/**
+ * A hostile config of `hostile_configs_test.ts` (its cases are in `hostile_cases_*.ts`, one module
+ * per group of sections).
+ */
+export interface HostileCase {
+  readonly name: string;
+  /** The config: edits of the shipped object, YAML text, or any value for validateConfig. */
+  readonly edits?: Record<string, unknown>;
+  readonly text?: string;
+  readonly value?: unknown;
+  readonly env?: Record<string, string>;
+  /** The exact path expected among the issues, and a fragment of its message. */
+  readonly path: string;
+  readonly fragment: string;
+}
