@@ -13,70 +13,15 @@
  * @module
  */
 import { jetstream } from "@nats-io/jetstream";
-import {
-  connectNats,
-  ensureInfrastructure,
-  INFRASTRUCTURE_DEFAULTS,
-  type NatsOptions,
-  redactUrl,
-} from "./connection.ts";
-import type { Config } from "../config/mod.ts";
+import { connectNats, ensureInfrastructure, INFRASTRUCTURE_DEFAULTS, redactUrl } from "./connection.ts";
 import { DistributedError } from "./errors.ts";
 import { CHUNK_STREAM, WORKER_CONSUMER } from "./protocol.ts";
 import { REMOTE_SETUPS_KEPT, resolveWorkerOptions, workerIdentity } from "./worker_options.ts";
 import { RemoteWorkerLoop } from "./worker_loop.ts";
+import type { RemoteWorker, RemoteWorkerOptions } from "./remote_worker_types.ts";
 
 export { REMOTE_SETUPS_KEPT };
-
-/** Options of {@linkcode startRemoteWorker}. */
-export interface RemoteWorkerOptions {
-  /** Where the server is. */
-  readonly nats: NatsOptions;
-  /** Local Workers, i.e. chunks computed at once. Default `navigator.hardwareConcurrency`. */
-  readonly concurrency?: number;
-  /** Custom controller and fitness module files this worker may run (matched by content). */
-  readonly allowModules?: readonly string[];
-  /** The configs it accepts chunks for: files (loaded as `deno task tune` loads them) or configs. Default `["config.yaml"]`. */
-  readonly configs?: readonly (string | Config)[];
-  /** Heartbeat period, ms. Default 2000. */
-  readonly heartbeatMs?: number;
-  /** How long one pull waits for a chunk, ms. Default 2000. */
-  readonly pullExpiresMs?: number;
-  /** Receives log lines. Default `console.log`. */
-  readonly log?: (line: string) => void;
-  /** Log every chunk taken and done. */
-  readonly verbose?: boolean;
-  /**
-   * Run setups kept at once, each with an evaluator in every local Worker; beyond that the least
-   * recently used one not in use is released. Default {@linkcode REMOTE_SETUPS_KEPT}.
-   */
-  readonly setupsKept?: number;
-}
-
-/** Counters of a remote worker. */
-export interface RemoteWorkerStats {
-  /** Chunks computed, stored and acked. */
-  readonly completed: number;
-  /** Chunks refused (malformed, unknown config, module not allowed, other setup). */
-  readonly refused: number;
-  /** Chunks whose computation failed. */
-  readonly failed: number;
-  /** Chunks being computed now. */
-  readonly busy: number;
-  /** Run setups held now (at most `setupsKept`, unless more are in use at once). */
-  readonly setups: number;
-}
-
-/** A running remote worker. */
-export interface RemoteWorker {
-  /** Its id in heartbeats, results and reports: `host:pid:suffix`. */
-  readonly id: string;
-  /** Config hashes it accepts. */
-  readonly configHashes: readonly string[];
-  stats(): RemoteWorkerStats;
-  /** Finishes the chunks in hand (they are stored and acked), then disconnects and stops its Workers. */
-  stop(): Promise<void>;
-}
+export type { RemoteWorker, RemoteWorkerOptions, RemoteWorkerStats } from "./remote_worker_types.ts";
 
 /**
  * Connects, makes sure the shared JetStream objects exist (without changing their settings) and

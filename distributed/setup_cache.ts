@@ -19,7 +19,7 @@ import {
 import { DistributedError } from "./errors.ts";
 import { setupHash } from "./hash.ts";
 import type { ChunkMessage, ModuleRef } from "./protocol.ts";
-import type { AllowedModule } from "./worker_options.ts";
+import type { AllowedModule } from "./remote_worker_types.ts";
 
 /** A run setup the worker holds, with the key its local Workers know its evaluator by. */
 export interface HeldSetup {

@@ -17,8 +17,12 @@ import {
   PROTOCOL_VERSION,
   WORKER_CONSUMER,
 } from "./protocol.ts";
-import type { RemoteWorker, RemoteWorkerOptions, RemoteWorkerStats } from "./remote_worker.ts";
-import type { ResolvedWorkerOptions } from "./worker_options.ts";
+import type {
+  RemoteWorker,
+  RemoteWorkerOptions,
+  RemoteWorkerStats,
+  ResolvedWorkerOptions,
+} from "./remote_worker_types.ts";
 import { SetupCache } from "./setup_cache.ts";
 import { ChunkJobs } from "./chunk_job.ts";
 

@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { DistributedError } from "./errors.ts";
 import { configHash, moduleDigest, toPath } from "./hash.ts";
-import type { RemoteWorkerOptions } from "./remote_worker.ts";
+import type { AllowedModule, RemoteWorkerOptions, ResolvedWorkerOptions } from "./remote_worker_types.ts";
 
 /**
  * How many run setups a remote worker keeps by default. Each holds an evaluator (≈ 0.6 MB at 10
@@ -26,26 +26,6 @@ import type { RemoteWorkerOptions } from "./remote_worker.ts";
  * ```
  */
 export const REMOTE_SETUPS_KEPT = 8;
-
-/** A module a worker may run, found by the SHA-256 of its bytes. */
-export interface AllowedModule {
-  /** Its `file:` URL. */
-  readonly url: string;
-  /** Its file name. */
-  readonly name: string;
-}
-
-/** What {@linkcode resolveWorkerOptions} makes of {@linkcode RemoteWorkerOptions}. */
-export interface ResolvedWorkerOptions {
-  /** Local Workers. */
-  readonly concurrency: number;
-  /** Run setups kept at once. */
-  readonly setupsKept: number;
-  /** The configs it accepts, by config hash. */
-  readonly configs: Map<string, Config>;
-  /** The modules it may run, by SHA-256. */
-  readonly modules: Map<string, AllowedModule>;
-}
 
 /**
  * Checks the counts, loads the configs and hashes the allowed modules.
