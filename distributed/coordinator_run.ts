@@ -27,7 +27,7 @@ import {
   RESULT_BUCKET,
   resultKey,
 } from "./protocol.ts";
-import type { NatsBackend, NatsBackendOptions, NatsBackendStatus } from "./coordinator.ts";
+import type { NatsBackend, NatsBackendOptions, NatsBackendStatus } from "./coordinator_types.ts";
 import type { PreparedRun } from "./run_prepare.ts";
 import { publishChunks } from "./publish_chunks.ts";
 import { maxDeliveriesError, noWorkerError, planRepublish, serverLostError } from "./deadlines.ts";
