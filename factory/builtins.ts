@@ -15,7 +15,7 @@ import {
   createSuperTwistingSMC,
 } from "../controllers/mod.ts";
 import { DEFAULT_CONTROLLER_PARAMS, DEFAULT_PHYSICS } from "./defaults.ts";
-import type { ControllerCreateOptions } from "./factory.ts";
+import type { ControllerCreateOptions } from "./types.ts";
 
 function physicsOf(config: Config | undefined) {
   return config?.physics ?? DEFAULT_PHYSICS;

@@ -22,16 +22,7 @@ import {
 } from "../controllers/mod.ts";
 import { createRegistryStore, type RegistrySnapshot } from "./registry.ts";
 import { DEFAULT_BOUNDS, DEFAULT_DT, DEFAULT_GAINS } from "./defaults.ts";
-
-/** What a controller constructor registered in the registry receives. */
-export interface ControllerCreateOptions {
-  /** Validated gains, resolved by precedence. */
-  readonly gains: readonly number[];
-  /** The validated config, when the caller gave one. */
-  readonly config?: Config;
-  /** Step for the controller's internal dynamics. */
-  readonly dt: number;
-}
+import type { ControllerCreateOptions } from "./types.ts";
 
 /** Where Workers can import a controller constructor from. */
 export interface ControllerSource {

@@ -6,7 +6,6 @@
  */
 export {
   canonicalControllerType,
-  type ControllerCreateOptions,
   type ControllerEntry,
   type ControllerInfo,
   controllerRegistry,
@@ -23,6 +22,7 @@ export {
   UnknownControllerError,
   validateGains,
 } from "./factory.ts";
+export type { ControllerCreateOptions } from "./types.ts";
 export {
   createRegistryStore,
   DuplicateEntryError,
