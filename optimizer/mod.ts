@@ -29,7 +29,8 @@ export {
   type PSOOptions,
   type Topology,
 } from "./pso_options.ts";
-export { ParticleSwarm, type PSOHistory, type PSOResult } from "./pso_swarm.ts";
+export { ParticleSwarm, type PSOResult } from "./pso_swarm.ts";
+export type { PSOHistory } from "./pso_types.ts";
 export { type PSOState, type StateNumber } from "./pso_state.ts";
 export {
   type BatchObjective,

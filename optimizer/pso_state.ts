@@ -7,7 +7,7 @@
  */
 import type { PrngState } from "./prng.ts";
 import type { PSOExitReason, ResolvedOptions } from "./pso_options.ts";
-import type { PSOHistory } from "./pso_swarm.ts";
+import type { PSOHistory } from "./pso_types.ts";
 import { describeValue as describe } from "./values.ts";
 
 /**

@@ -20,20 +20,7 @@ import {
 import { checkRestorable, encodeState, type PSOState, restoreState, type SwarmBuffers } from "./pso_state.ts";
 import { describeValue as describe } from "./values.ts";
 import { initialiseSwarm, moveSwarm, type SwarmMotion } from "./pso_dynamics.ts";
-
-/** Per-iteration history (one entry per iteration, the initial swarm included). */
-export interface PSOHistory {
-  /** Best cost so far; never increases. */
-  readonly best: number[];
-  /** Mean of the personal best costs. */
-  readonly meanPersonalBest: number[];
-  /**
-   * Diversity of the positions evaluated in the iteration: the mean over particles of the Euclidean
-   * distance to the swarm centroid, each coordinate divided by its range (so it is scale-free;
-   * 0 means the swarm has collapsed to a point).
-   */
-  readonly diversity: number[];
-}
+import type { PSOHistory } from "./pso_types.ts";
 
 /** The outcome of a run. */
 export interface PSOResult {
