@@ -16,7 +16,7 @@
  * @module
  */
 
-export { Prng, PRNG_ALGORITHM, type PrngState } from "./prng.ts";
+export { Prng, PRNG_ALGORITHM, type PrngState } from "../random/mod.ts";
 export {
   type BoundHandling,
   DEFAULT_PENALTY,

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { Prng } from "./prng.ts";
+import type { Prng } from "../random/mod.ts";
 import type { ResolvedOptions } from "./pso_options.ts";
 
 /** What the motion reads and writes: the swarm's options, stream and buffers (row-major). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { PrngState } from "./prng.ts";
+import type { PrngState } from "../random/mod.ts";
 import type { PSOExitReason, ResolvedOptions } from "./pso_options.ts";
 import type { PSOHistory } from "./pso_types.ts";
 import { describeValue as describe } from "./values.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { Prng } from "./prng.ts";
+import { Prng } from "../random/mod.ts";
 import {
   poliWarning,
   type PSOExitReason,

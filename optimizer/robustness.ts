@@ -20,7 +20,7 @@ import {
 } from "../plant/mod.ts";
 import { BATCH_DOUBLES_FORMULA, batchDoubles, stateOffset } from "./batch_layout.ts";
 import { checkBufferSize } from "./limits.ts";
-import { Prng } from "./prng.ts";
+import { Prng } from "../random/mod.ts";
 
 /** Options of {@linkcode robustnessCheck}. */
 export interface RobustnessOptions {

@@ -26,7 +26,7 @@ import {
 import { checkEvaluationSize, createEvaluator, type EvaluationSetup, type Scenario } from "./evaluate.ts";
 import { type FitnessFunction, type FitnessReference, importFitness } from "./fitness.ts";
 import { MAX_SWARM_SIZE, MAX_TUNER_ITERATIONS, MAX_WORKERS } from "./limits.ts";
-import { Prng } from "./prng.ts";
+import { Prng } from "../random/mod.ts";
 import { optimize, type OptimizeRun } from "./pso_optimize.ts";
 import type { PSOOptions } from "./pso_options.ts";
 import type { PSOState } from "./pso_state.ts";

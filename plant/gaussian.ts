@@ -2,30 +2,15 @@
  * A tiny seeded source of uniform and Gaussian draws for the disturbance models, allocation-free
  * after construction so that the batch kernel can draw measurement noise on every step.
  *
- * The uniform stream is xoshiro128** seeded through splitmix32 exactly as the optimiser's `Prng`
- * (optimizer/prng.ts) seeds its root stream, so `new GaussianSource(s).next()` and
- * `new Prng(s).next()` give the same doubles. It lives here because plant/ must not import
- * optimizer/ (optimizer/ imports plant/); the two copies are meant to become one.
+ * The uniform stream is the project's one generator, random/'s `Prng` (xoshiro128** seeded through
+ * splitmix32), so `new GaussianSource(s).next()` and `new Prng(s).next()` give the same doubles; this
+ * module only adds the Box–Muller transform on top.
  *
  * @module
  */
+import { Prng } from "../random/mod.ts";
 
-const GOLDEN = 0x9e3779b9;
-const TWO_POW_26 = 67108864;
-const TWO_POW_32 = 4294967296;
-const TWO_POW_53 = 9007199254740992;
 const TWO_PI = 2 * Math.PI;
-
-/** The splitmix32 output function (a bijection of the 32-bit integers). */
-function mix32(z: number): number {
-  z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-  z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-  return (z ^ (z >>> 15)) >>> 0;
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
 
 /**
  * Seeded uniform and standard normal draws.
@@ -47,10 +32,8 @@ function rotl(x: number, k: number): number {
  * ```
  */
 export class GaussianSource {
-  #s0 = 0;
-  #s1 = 0;
-  #s2 = 0;
-  #s3 = 0;
+  /** The uniform stream, reseeded in place so that a restart allocates nothing. */
+  readonly #uniform = new Prng(0);
   /** The second normal of the last Box–Muller pair, or NaN when none is pending. */
   #spare = NaN;
 
@@ -81,19 +64,7 @@ export class GaussianSource {
    * @throws {RangeError} When `seed` is not a safe integer.
    */
   reseed(seed: number): void {
-    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
-      throw new RangeError(`seed: must be a safe integer, got ${String(seed)}`);
-    }
-    let lo = seed >>> 0;
-    let hi = Math.floor(seed / TWO_POW_32) >>> 0;
-    lo = (lo + GOLDEN) | 0;
-    this.#s0 = mix32(lo);
-    lo = (lo + GOLDEN) | 0;
-    this.#s1 = mix32(lo);
-    hi = ((hi ^ 0x6a09e667) + GOLDEN) | 0;
-    this.#s2 = mix32(hi);
-    hi = (hi + GOLDEN) | 0;
-    this.#s3 = mix32(hi);
+    this.#uniform.reseed(seed);
     this.#spare = NaN;
   }
 
@@ -110,18 +81,7 @@ export class GaussianSource {
    * @returns The output.
    */
   nextUint32(): number {
-    const s0 = this.#s0, s1 = this.#s1;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    let s2 = this.#s2 ^ s0;
-    let s3 = this.#s3 ^ s1;
-    this.#s1 = (s1 ^ s2) >>> 0;
-    this.#s0 = (s0 ^ s3) >>> 0;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    this.#s2 = s2 >>> 0;
-    this.#s3 = s3 >>> 0;
-    return result;
+    return this.#uniform.nextUint32();
   }
 
   /**
@@ -137,9 +97,7 @@ export class GaussianSource {
    * @returns The draw.
    */
   next(): number {
-    const a = this.nextUint32() >>> 5; // 27 bits
-    const b = this.nextUint32() >>> 6; // 26 bits
-    return (a * TWO_POW_26 + b) / TWO_POW_53;
+    return this.#uniform.next();
   }
 
   /**
@@ -163,8 +121,9 @@ export class GaussianSource {
       return spare;
     }
     // 1 − next() is in (0, 1], so the logarithm is finite.
-    const r = Math.sqrt(-2 * Math.log(1 - this.next()));
-    const angle = TWO_PI * this.next();
+    const uniform = this.#uniform;
+    const r = Math.sqrt(-2 * Math.log(1 - uniform.next()));
+    const angle = TWO_PI * uniform.next();
     this.#spare = r * Math.sin(angle);
     return r * Math.cos(angle);
   }

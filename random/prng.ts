@@ -2,7 +2,9 @@
  * A small, fast, seeded pseudo-random number generator that the project owns: xoshiro128**
  * (Blackman & Vigna 2018) seeded through splitmix32, with a capturable state and derived
  * sub-streams. Nothing in the project calls `Math.random`; every random draw goes through a
- * {@linkcode Prng} built from an explicit seed, so runs are reproducible.
+ * {@linkcode Prng} built from an explicit seed, so runs are reproducible. It lives in random/, a
+ * folder that imports nothing from the project, so that the plant's disturbance models and the
+ * optimiser share this one generator.
  *
  * Stream layout: `new Prng(seed)` is the root stream of a seed; `Prng.derive(seed, label)` (the same
  * as `new Prng(seed).split(label)`) is an independent stream fixed by the seed and the label, so a
@@ -93,6 +95,28 @@ export class Prng {
    * @throws {RangeError} When `seed` is not a safe integer.
    */
   constructor(seed = 0) {
+    this.reseed(seed);
+  }
+
+  /**
+   * Restarts this generator, in place and without allocating, as the root stream of `seed`: the
+   * draws that follow are those of `new Prng(seed)`. For a hot loop that restarts a stream per run.
+   *
+   * @example Usage
+   * ```ts
+   * import { Prng } from "./prng.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const rng = new Prng(1);
+   * rng.next();
+   * rng.reseed(42);
+   * assert.deepStrictEqual(rng.state(), new Prng(42).state());
+   * ```
+   *
+   * @param seed Any safe integer (negative values included).
+   * @throws {RangeError} When `seed` is not a safe integer; the state is then unchanged.
+   */
+  reseed(seed: number): void {
     checkSeed(seed, "seed");
     let lo = seed >>> 0;
     let hi = Math.floor(seed / TWO_POW_32) >>> 0;

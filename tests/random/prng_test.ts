@@ -1,5 +1,5 @@
 import assert from "assert";
-import { Prng, PRNG_ALGORITHM, type PrngState } from "../../optimizer/mod.ts";
+import { Prng, PRNG_ALGORITHM, type PrngState } from "../../random/mod.ts";
 
 /**
  * The first 12 outputs of the reference xoshiro128** (Blackman & Vigna, xoshiro128starstar.c) from
@@ -194,5 +194,34 @@ Deno.test("Prng rejects bad seeds, labels and states with clear errors", async (
       [{ algorithm: PRNG_ALGORITHM, s: [0, 0, 0, 0] }, /PRNG state.s: must not be all zero/],
     ];
     for (const [state, message] of bad) assert.throws(() => Prng.fromState(state as PrngState), message);
+  });
+});
+
+Deno.test("Prng.reseed() restarts the root stream of a seed in place", async (t) => {
+  await t.step("after any draws, the stream is that of a new generator of the seed", () => {
+    for (const seed of [0, 1, 42, -7, 2 ** 40 + 3, Number.MIN_SAFE_INTEGER]) {
+      const rng = new Prng(123);
+      draws(rng, 7);
+      rng.split("child");
+      rng.reseed(seed);
+      assert.deepStrictEqual(rng.state(), new Prng(seed).state(), `seed ${seed}`);
+      assert.deepStrictEqual(draws(rng, 20), draws(new Prng(seed), 20), `seed ${seed}`);
+    }
+  });
+  await t.step("a state restored from a snapshot is overwritten too", () => {
+    const rng = Prng.fromState({ algorithm: PRNG_ALGORITHM, s: [1, 2, 3, 4] });
+    rng.reseed(5);
+    assert.notDeepStrictEqual(rng.state().s, [1, 2, 3, 4]);
+    assert.equal(rng.next(), new Prng(5).next());
+  });
+  await t.step("a bad seed is refused and leaves the state as it was", () => {
+    const rng = new Prng(8);
+    const before = rng.state();
+    assert.throws(() => rng.reseed(0.5), {
+      name: "RangeError",
+      message: "seed: must be a safe integer, got 0.5",
+    });
+    assert.throws(() => rng.reseed("3" as unknown as number), /seed: must be a safe integer, got "3"/);
+    assert.deepStrictEqual(rng.state(), before);
   });
 });
