@@ -375,3 +375,47 @@ export async function writeTextFileCreatingFolders(path: string, text: string): 
   await Deno.mkdir(dirname(path), { recursive: true });
   await Deno.writeTextFile(path, text);
 }
+
+/** Where a task's progress goes: stderr, and whether it is a terminal. */
+export interface ProgressSink {
+  readonly stderr: (text: string) => void;
+  readonly isTerminal: boolean;
+}
+
+/**
+ * The progress output the tasks share: on a terminal one bar redrawn in place (a newline once the
+ * fraction reaches 1); otherwise a plain line for every tenth of the work, and whenever `group` (a
+ * part of the work, e.g. the study's "basin") changes, so a log stays short and readable.
+ *
+ * @example Lines when stderr is not a terminal
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createProgressLine } from "./cli.ts";
+ * const lines: string[] = [];
+ * const show = createProgressLine({ stderr: (t) => lines.push(t), isTerminal: false });
+ * for (let i = 0; i <= 20; i++) show(i / 20, `step ${i}`);
+ * assert.equal(lines.length, 11); // one per tenth, 0 … 10
+ * ```
+ *
+ * @param sink Where to write.
+ * @returns A function taking the fraction done in [0, 1], the text, and an optional group.
+ */
+export function createProgressLine(
+  sink: ProgressSink,
+): (fraction: number, text: string, group?: string) => void {
+  let lastDecile = -1, lastGroup: string | undefined;
+  return (fraction, text, group) => {
+    if (sink.isTerminal) {
+      const width = 24, filled = Math.round(fraction * width);
+      sink.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
+      if (fraction >= 1) sink.stderr("\n");
+      return;
+    }
+    const decile = Math.floor(fraction * 10);
+    if (decile !== lastDecile || group !== lastGroup) {
+      lastDecile = decile;
+      lastGroup = group;
+      sink.stderr(text + "\n");
+    }
+  };
+}

@@ -12,6 +12,7 @@ import { runStudy, type StudyProgress, type StudyResult } from "../study/mod.ts"
 import {
   checkOutputPaths,
   type CliOptions,
+  createProgressLine,
   EXIT,
   formatOptions,
   intOption,
@@ -110,26 +111,16 @@ parts are written).`;
 
 function progressReporter(io: StudyIO): (p: StudyProgress) => void {
   const started = performance.now();
-  let lastDecile = -1, lastPart = "";
+  const show = createProgressLine(io);
   return (p) => {
     const frac = p.done / p.total;
     const elapsed = (performance.now() - started) / 1000;
     const eta = frac > 0 ? elapsed * (1 / frac - 1) : NaN;
-    const text = `study ${p.part} ${p.done}/${p.total} runs ETA ${
-      Number.isFinite(eta) ? eta.toFixed(1) : "?"
-    } s`;
-    if (io.isTerminal) {
-      const width = 24, filled = Math.round(frac * width);
-      io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
-      if (p.done >= p.total) io.stderr("\n");
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile !== lastDecile || p.part !== lastPart) {
-        lastDecile = decile;
-        lastPart = p.part;
-        io.stderr(text + "\n");
-      }
-    }
+    show(
+      frac,
+      `study ${p.part} ${p.done}/${p.total} runs ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s`,
+      p.part,
+    );
   };
 }
 

@@ -33,6 +33,7 @@ import {
   checkOutputPaths,
   type CliOptions,
   type CliValues,
+  createProgressLine,
   EXIT,
   formatOptions,
   intOption,
@@ -124,24 +125,16 @@ const defaultIO: TuneIO = {
 };
 
 function progressReporter(io: TuneIO, label: string, suffix?: () => string): (p: TunerProgress) => void {
-  let lastPrinted = -1;
+  const show = createProgressLine(io);
   return (p) => {
     const frac = p.iteration / p.maxIterations;
     const rate = p.evaluations / Math.max(1e-3, p.elapsedMs / 1000);
     const eta = p.iteration > 0 ? (p.elapsedMs / 1000) * (1 / frac - 1) : NaN;
-    const text = `${label} it ${p.iteration}/${p.maxIterations} best ${p.bestCost.toPrecision(6)} ` +
-      `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s${suffix?.() ?? ""}`;
-    if (io.isTerminal) {
-      const width = 24, filled = Math.round(frac * width);
-      io.stderr(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
-      if (p.iteration >= p.maxIterations) io.stderr("\n");
-    } else {
-      const decile = Math.floor(frac * 10);
-      if (decile !== lastPrinted) {
-        lastPrinted = decile;
-        io.stderr(text + "\n");
-      }
-    }
+    show(
+      frac,
+      `${label} it ${p.iteration}/${p.maxIterations} best ${p.bestCost.toPrecision(6)} ` +
+        `${rate.toFixed(0)} eval/s ETA ${Number.isFinite(eta) ? eta.toFixed(1) : "?"} s${suffix?.() ?? ""}`,
+    );
   };
 }
 
