@@ -125,13 +125,7 @@ export class ChunkJobs {
         computed();
       }
       const result: ResultMessage = {
-        v: PROTOCOL_VERSION,
-        run: chunk.run,
-        iteration: chunk.iteration,
-        chunk: chunk.chunk,
-        configHash: chunk.configHash,
-        positionsHash: chunk.positionsHash,
-        worker: this.#id,
+        ...resultIdentity(chunk, this.#id),
         costs: encodeCosts(evaluated.costs),
         failures: evaluated.failures,
         firstFailure: evaluated.firstFailure,
@@ -214,13 +208,7 @@ export class ChunkJobs {
       return;
     }
     const record: ResultMessage = {
-      v: PROTOCOL_VERSION,
-      run: chunk.run,
-      iteration: chunk.iteration,
-      chunk: chunk.chunk,
-      configHash: chunk.configHash,
-      positionsHash: chunk.positionsHash,
-      worker: this.#id,
+      ...resultIdentity(chunk, this.#id),
       failures: 0,
       error: message,
       errorKind: kind,
@@ -240,4 +228,30 @@ export class ChunkJobs {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The fields that tie a result to its chunk (run, iteration, index, the hashes it was computed for)
+ * and to the worker: the coordinator checks every one of them, so a success and a failure record
+ * carry exactly the same identity.
+ *
+ * @example Usage
+ * ```ts ignore
+ * const record: ResultMessage = { ...resultIdentity(chunk, "worker-1"), failures: 0, elapsedMs: 0 };
+ * ```
+ *
+ * @param chunk The chunk the result answers.
+ * @param worker This worker's id.
+ * @returns The identity fields of a {@linkcode ResultMessage}.
+ */
+function resultIdentity(chunk: ChunkMessage, worker: string) {
+  return {
+    v: PROTOCOL_VERSION,
+    run: chunk.run,
+    iteration: chunk.iteration,
+    chunk: chunk.chunk,
+    configHash: chunk.configHash,
+    positionsHash: chunk.positionsHash,
+    worker,
+  } as const;
 }
