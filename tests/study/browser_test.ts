@@ -1,7 +1,7 @@
 /**
  * The study page and the tune report, opened in a real headless Chromium: no console errors, every
  * figure drew content inside its frame, the animation's slider and play button move the links, and a
- * screenshot is saved. Skipped with a printed reason where no browser can be had.
+ * screenshot is saved to out/browser/. Skipped with a printed reason where no browser can be had.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { browserUnavailable, launchChromium } from "../fixtures/browser.ts";
 const unavailable = browserUnavailable();
 if (unavailable) console.log(`skipping the browser tests: ${unavailable}`);
 
+const SCREENSHOT_DIR = join("out", "browser");
 const quietIO = { stdout: () => {}, stderr: () => {}, isTerminal: false };
 
 interface FigureCheck {
@@ -40,9 +41,28 @@ const FIGURE_CHECK =
     return { index, shapes: shapes.length, outside, width: frame.width, height: frame.height };
   })`;
 
-/** Every top-level SVG of the page: how many shapes it holds and how many stick out of its frame. */
-function checkFigures(page: Page): Promise<FigureCheck[]> {
-  return page.evaluate(FIGURE_CHECK) as Promise<FigureCheck[]>;
+/**
+ * Every top-level SVG of the page drew more than three shapes and none sticks out of its frame;
+ * returns the figures for page-specific checks.
+ */
+async function assertFiguresDrawn(page: Page): Promise<FigureCheck[]> {
+  const figures = await page.evaluate(FIGURE_CHECK) as FigureCheck[];
+  for (const f of figures) {
+    assert.ok(f.shapes > 3, `figure ${f.index} drew ${f.shapes} shapes`);
+    assert.equal(f.outside, 0, `figure ${f.index}: ${f.outside} shapes outside its frame`);
+  }
+  return figures;
+}
+
+/**
+ * Saves a full-page screenshot under out/browser/ (kept after the test, for a person to look at)
+ * and checks it holds a real image.
+ */
+async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const shot = join(SCREENSHOT_DIR, name);
+  await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
+  assert.ok((await Deno.stat(shot)).size > 10_000);
 }
 
 async function openPage(path: string, errors: string[]): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -89,13 +109,9 @@ Deno.test({
       const errors: string[] = [];
       const { page, close } = await openPage(join(dir, "study.html"), errors);
       try {
-        const figures = await checkFigures(page);
+        const figures = await assertFiguresDrawn(page);
         // 3 basins, one stack per disturbance scenario, u(t), spectrum, 2 box plots, 3 animation scenes.
         assert.ok(figures.length >= 3 + 1 + 2 + 2 + 3, `${figures.length} figures`);
-        for (const f of figures) {
-          assert.ok(f.shapes > 3, `figure ${f.index} drew ${f.shapes} shapes`);
-          assert.equal(f.outside, 0, `figure ${f.index}: ${f.outside} shapes outside its frame`);
-        }
         const cells = await page.evaluate(`document.querySelectorAll("svg.basin rect.cell").length`);
         assert.equal(cells, 3 * 49);
         const polylines = await page.evaluate(
@@ -123,9 +139,7 @@ Deno.test({
         const after = Number(await page.evaluate(`document.getElementById("slider").value`));
         assert.ok(after > 5, `playing did not advance the slider (value ${after})`);
 
-        const shot = join(dir, "study.png");
-        await page.screenshot({ path: shot, fullPage: true });
-        assert.ok((await Deno.stat(shot)).size > 10_000);
+        await saveScreenshot(page, "study.png");
         assert.deepEqual(errors, []);
       } finally {
         await close();
@@ -170,15 +184,9 @@ Deno.test({
       const errors: string[] = [];
       const { page, close } = await openPage(report, errors);
       try {
-        const figures = await checkFigures(page);
+        const figures = await assertFiguresDrawn(page);
         assert.ok(figures.length >= 1);
-        for (const f of figures) {
-          assert.ok(f.shapes > 3, `figure ${f.index} drew ${f.shapes} shapes`);
-          assert.equal(f.outside, 0, `figure ${f.index}: ${f.outside} shapes outside its frame`);
-        }
-        const shot = join(dir, "report.png");
-        await page.screenshot({ path: shot, fullPage: true });
-        assert.ok((await Deno.stat(shot)).size > 10_000);
+        await saveScreenshot(page, "report.png");
         assert.deepEqual(errors, []);
       } finally {
         await close();
