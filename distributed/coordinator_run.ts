@@ -26,12 +26,16 @@ import {
   PROTOCOL_VERSION,
   RESULT_BUCKET,
   resultKey,
+  WORKER_CONSUMER,
 } from "./protocol.ts";
 import type { NatsBackend, NatsBackendOptions, NatsBackendStatus } from "./coordinator_types.ts";
 import type { PreparedRun } from "./run_prepare.ts";
 import { publishChunks } from "./publish_chunks.ts";
 import { maxDeliveriesError, noWorkerError, planRepublish, serverLostError } from "./deadlines.ts";
 import { checkResult, resultKeyParts } from "./result_intake.ts";
+
+/** How long close() waits for chunks still being computed before it purges the run's results [ms]. */
+const CLOSE_DRAIN_MS = 5_000;
 
 interface Batch {
   readonly iteration: number;
@@ -263,6 +267,10 @@ export class CoordinatorRun implements NatsBackend {
         await this.#infra.jsm.streams.purge(CHUNK_STREAM, {
           filter: `${CHUNK_SUBJECT_PREFIX}.${this.runId}.>`,
         });
+        // A worker still computing one of the run's chunks stores its record before it acks, so
+        // once nothing is ack-pending every late record is in the bucket and the purge below takes
+        // it too (CI once saw a failure record land after an immediate purge).
+        await this.#drainInFlight();
         await this.#infra.jsm.streams.purge(`KV_${RESULT_BUCKET}`, {
           filter: `$KV.${RESULT_BUCKET}.${this.runId}.>`,
         });
@@ -277,6 +285,19 @@ export class CoordinatorRun implements NatsBackend {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Waits until the shared worker consumer has no chunk ack-pending, at most
+   * {@linkcode CLOSE_DRAIN_MS} (another run's chunks share the consumer: close never waits longer).
+   */
+  async #drainInFlight(): Promise<void> {
+    const end = performance.now() + CLOSE_DRAIN_MS;
+    while (performance.now() < end) {
+      const info = await this.#infra.jsm.consumers.info(CHUNK_STREAM, WORKER_CONSUMER);
+      if (info.num_ack_pending === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   #warn(message: string): void {
     (this.#o.onWarning ?? console.warn)(message);
